@@ -1,0 +1,37 @@
+# marsad — the two set-up commands are `make run` and `make test` (see README).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= sqlite:///./marsad.db
+
+.PHONY: run test install bench train-vocab kb clean
+
+$(BIN)/marsad: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(BIN)/marsad
+
+install: $(BIN)/marsad
+
+## Main job: ingest the bundled sample articles into ./marsad.db and print the summary report.
+run: install
+	$(BIN)/marsad ingest --db $(DB) "$$($(BIN)/marsad samples)"
+	$(BIN)/marsad docs --db $(DB)
+	$(BIN)/marsad stats --db $(DB)
+
+## Tests (PostgreSQL tests also run when MARSAD_TEST_PG_URL is set, as in CI).
+test: install
+	$(BIN)/python -m pytest -q
+
+## Benchmarks over SaudiNewsNet (needs ../shared); results go to bench/out and docs/benchmarks.md.
+bench: install
+	$(BIN)/python bench/pipeline_bench.py --n 2000
+
+## Rebuild the shipped data files from their sources.
+train-vocab: install
+	$(BIN)/python -m marsad.text.build_vocab ../shared/data/anercorp/ANERCorp_CamelLab_train.txt
+kb: install
+	$(BIN)/python -m marsad.kb.build
+
+clean:
+	rm -rf $(VENV) marsad.db marsad.db-wal marsad.db-shm

@@ -1,0 +1,258 @@
+"""marsad command line (typer + rich). Thin: parses options, calls jobs/store, prints."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from marsad import PIPELINE_VERSION, __version__
+
+app = typer.Typer(
+    help="marsad (مرصد): Arabic news reports in, a sourced, structured knowledge base out.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOpt = Annotated[Optional[str], typer.Option(
+    "--db", envvar="MARSAD_DB", show_envvar=True,
+    help="Database URL (sqlite:///file.db or postgresql+psycopg://user:pass@host/db). Default: sqlite:///./marsad.db")]
+
+
+def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint=option)
+
+
+def _store(db: Optional[str]):
+    from marsad.store import Store
+
+    url = db or Store.default_url()
+    try:
+        return Store(url)
+    except Exception as exc:  # a wrong URL or an unreachable server: say so in one line
+        err.print(f"[red]error:[/] cannot open the database {url}: {exc}")
+        raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"marsad {__version__} (pipeline {PIPELINE_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False) -> None:
+    """Run `marsad COMMAND --help` for the options of each command."""
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (read recursively); '-' reads standard input.")],
+    db: DbOpt = None,
+    published: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD for all items (overrides file metadata).")] = None,
+    outlet: Annotated[Optional[str], typer.Option(help="Outlet name for all items.")] = None,
+    url: Annotated[Optional[str], typer.Option(help="Source URL for all items.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Force the input format: txt, html, jsonl or feed (default: by extension and content).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Read articles, analyse them and store them. Exits 1 when some items failed (see `marsad failures`)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from marsad.ingest import count_sources
+    from marsad.jobs import ingest_paths
+
+    pub = _parse_date(published, "--published")
+    for p in paths:
+        if p != "-" and not Path(p).exists():
+            err.print(f"[red]error:[/] {p}: no such file or folder")
+            raise typer.Exit(2)
+    store = _store(db)
+    total = None if "-" in paths else count_sources(paths)
+    with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
+        task = progress.add_task("ingesting", total=total)
+
+        def on_item(key: str, outcome: str) -> None:
+            progress.advance(task)
+            if outcome.startswith("failed:"):
+                progress.console.print(f"[red]failed[/] {key}: {outcome[7:]}", highlight=False)
+
+        counts = ingest_paths(store, paths, published=pub, outlet=outlet, url=url, fmt=fmt,
+                              on_item=on_item, command="ingest " + " ".join(paths))
+    store.close()
+    out.print(f"read {counts.read}, stored {counts.stored}, duplicates {counts.duplicates}, "
+              f"near-duplicates {counts.near_duplicates} (stored, marked), failed {counts.failed}")
+    if counts.failed:
+        err.print(f"[yellow]{counts.failed} item(s) failed[/]: listed above and kept in the database "
+                  "(`marsad failures`, retry with `marsad failures --retry`)")
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    files: Annotated[Optional[list[str]], typer.Argument(help="Files or folders; '-' or nothing reads standard input.")] = None,
+    published: Annotated[Optional[str], typer.Option(help="Publication date YYYY-MM-DD, the anchor for relative dates.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Output: json (one array) or jsonl (one document per line).")] = "json",
+    input_fmt: Annotated[Optional[str], typer.Option("--input", help="Input format: txt, html, jsonl or feed (default: by extension; stdin: txt).")] = None,
+) -> None:
+    """Analyse articles without storing; print contract-1 JSON (entities, dates, quantities, claims, events)."""
+    from marsad.ingest import Failure, read_sources
+    from marsad.jobs import extract as run_extract
+
+    if fmt not in ("json", "jsonl"):
+        raise typer.BadParameter("use json or jsonl", param_hint="--format")
+    pub = _parse_date(published, "--published")
+    paths = files or ["-"]
+    stdin = sys.stdin.buffer if "-" in paths else None
+    items = read_sources(paths, published=pub, stdin=stdin, fmt=input_fmt)
+    failed = 0
+    records = []
+    for res in run_extract(items):
+        if isinstance(res, Failure):
+            failed += 1
+            err.print(f"failed {res.key}: {res.reason}", highlight=False, markup=False)
+            continue
+        rec = res.to_record()
+        if fmt == "jsonl":
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            records.append(rec)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+_TYPE_STYLE = {"PER": "bold cyan", "ORG": "bold magenta", "GPE": "bold green", "LOC": "green",
+               "FAC": "yellow", "NORP": "blue", "TITLE": "cyan"}
+
+
+@app.command()
+def show(doc_id: Annotated[str, typer.Argument(help="Document id (see `marsad docs`).")], db: DbOpt = None) -> None:
+    """Print a stored article with its entities and dates highlighted, then list them."""
+    from rich.text import Text
+
+    store = _store(db)
+    doc = store.get_document(doc_id)
+    store.close()
+    if doc is None:
+        err.print(f"[red]error:[/] no document {doc_id!r} in the database (list them with `marsad docs`)")
+        raise typer.Exit(1)
+    text = Text(doc.text)
+    for d in doc.dates:
+        text.stylize("bold yellow underline", d.start, d.end)
+    for m in doc.mentions:
+        text.stylize(_TYPE_STYLE.get(m.type, "bold"), m.start, m.end)
+    meta = " · ".join(x for x in [doc.id, doc.outlet or "", str(doc.published or "date unknown"), doc.url or ""] if x)
+    out.rule(doc.title or doc.id)
+    out.print(meta, style="dim", highlight=False)
+    out.print(text)
+    if doc.mentions:
+        t = Table("type", "text", "title", "entity", "conf", "offsets", title="entities")
+        for m in doc.mentions:
+            t.add_row(m.type, m.text, m.title or "", m.entity_id or "", f"{m.confidence:.2f}", f"{m.start}-{m.end}")
+        out.print(t)
+    if doc.dates:
+        t = Table("text", "value", "granularity", "kind", "offsets", title="dates")
+        for d in doc.dates:
+            t.add_row(d.text, d.value or "(unresolved)", d.granularity, d.kind, f"{d.start}-{d.end}")
+        out.print(t)
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="Words to find (Arabic normalised, clitics ignored).")],
+           db: DbOpt = None, limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
+           as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Full-text search over stored articles."""
+    store = _store(db)
+    hits = store.search(query, limit=limit)
+    store.close()
+    if as_json:
+        out.print_json(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, default=str))
+        return
+    if not hits:
+        out.print("no matches")
+        return
+    t = Table("id", "title", "snippet")
+    for h in hits:
+        t.add_row(h.id, h.title or "", h.snippet)
+    out.print(t)
+
+
+@app.command()
+def docs(db: DbOpt = None, limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+         offset: Annotated[int, typer.Option(help="Rows to skip.")] = 0) -> None:
+    """List stored documents."""
+    store = _store(db)
+    rows = store.documents(limit=limit, offset=offset)
+    store.close()
+    t = Table("id", "title", "outlet", "published", "entities", "dates", "duplicate of")
+    for r in rows:
+        t.add_row(r.id, (r.title or "")[:60], r.outlet or "", str(r.published or ""), str(r.n_mentions),
+                  str(r.n_dates), r.duplicate_of or "")
+    out.print(t)
+
+
+@app.command()
+def failures(db: DbOpt = None,
+             retry: Annotated[bool, typer.Option("--retry", help="Read every failed item again and ingest it.")] = False,
+             all_: Annotated[bool, typer.Option("--all", help="Include failures that later succeeded.")] = False) -> None:
+    """List the items that could not be ingested, with their reasons; --retry tries them again."""
+    store = _store(db)
+    if retry:
+        from marsad.jobs import retry_failures
+
+        counts = retry_failures(store, on_item=lambda k, o: o.startswith("failed:") and err.print(
+            f"[red]still failing[/] {k}: {o[7:]}", highlight=False))
+        store.close()
+        out.print(f"retried {counts.read}: stored {counts.stored}, duplicates {counts.duplicates}, failed {counts.failed}")
+        raise typer.Exit(1 if counts.failed else 0)
+    rows = store.failures(include_resolved=all_)
+    store.close()
+    if not rows:
+        out.print("no failures")
+        return
+    t = Table("item", "reason", "attempts", "last seen", "resolved")
+    for f in rows:
+        t.add_row(f.item, f.reason, str(f.attempts), str(f.last_seen)[:19], str(f.resolved_at or "")[:19])
+    out.print(t)
+
+
+@app.command()
+def stats(db: DbOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Counts of documents, failures, annotations and runs."""
+    store = _store(db)
+    s = store.stats()
+    store.close()
+    if as_json:
+        sys.stdout.write(json.dumps(s, ensure_ascii=False) + "\n")
+        return
+    t = Table("what", "count")
+    for k, v in s.items():
+        t.add_row(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v))
+    out.print(t)
+
+
+@app.command()
+def samples() -> None:
+    """Print the folder of the bundled sample articles (for `marsad ingest "$(marsad samples)"`)."""
+    out.print(str(Path(__file__).parent / "samples"), highlight=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,182 @@
+"""The Document and the annotation records every pipeline stage may add.
+
+All offsets are character offsets into ``Document.text`` — the cleaned text that is stored and
+shown — never into a normalised copy. Stages add records; they never change ``text``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    kind: str = "sentence"  # "headline" for a short first line without final punctuation
+
+
+@dataclass
+class Token:
+    """A surface word, number or punctuation mark, with its clitics split off as segments.
+
+    ``prefixes`` are (start, end, form) of proclitics (و ف ب ل ك س ال لل …) in order; the stem is
+    ``stem_start..end``. ``norm`` is the matching form of the stem (see text.normalize).
+    """
+    start: int
+    end: int
+    text: str
+    kind: str = "word"  # word | number | punct | latin
+    stem_start: int = -1
+    norm: str = ""
+    prefixes: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.stem_start < 0:
+            self.stem_start = self.start
+
+
+@dataclass
+class GluedSplit:
+    """A run of two words written without a space (طرابلسوالجزائر): an annotation, text unchanged."""
+    start: int
+    end: int
+    text: str
+    parts: list[tuple[int, int, str]]  # (start, end, text) of each part, connectors (و، ال) included in the part
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    type: str  # PER, ORG, LOC, GPE, FAC, NORP, TITLE
+    confidence: float
+    entity_id: str | None = None
+    title: str | None = None  # role/title attached to a person where the text gives one (اللواء المتقاعد)
+    title_start: int | None = None
+    title_end: int | None = None
+    country: str | None = None  # ISO 3166-1 alpha-3 where known
+    sector: str | None = None
+    method: str = "gazetteer"  # gazetteer | rule | model
+
+
+@dataclass
+class TimeExpression:
+    start: int
+    end: int
+    text: str
+    value: str | None  # ISO 8601 (2011-08-29, 2012-05, 2015, 2015-W20, 2012-SU, P3D); None when unresolved
+    granularity: str  # day | week | month | season | year | decade | century | duration | time
+    kind: str  # absolute | relative | duration
+    anchor: str | None = None  # the publication date used to resolve a relative expression
+    calendar: str = "gregorian"  # gregorian | hijri
+    mod: str | None = None  # START | MID | END | APPROX | BEFORE | AFTER …
+    confidence: float = 0.9
+
+
+@dataclass
+class Quantity:
+    start: int
+    end: int
+    text: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+    confidence: float = 0.8
+
+
+@dataclass
+class Claim:
+    start: int  # span of the reported content
+    end: int
+    cue: str
+    cue_start: int
+    cue_end: int
+    source: str
+    source_kind: str  # named_person | named_org | anonymous_official | anonymous
+    source_start: int | None = None
+    source_end: int | None = None
+    via: str | None = None  # outlet/agency that conveyed the source (لـ«الخبر», وفقا للأناضول)
+    confidence: float = 0.8
+
+
+@dataclass
+class Event:
+    type: str
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    sentence_start: int
+    sentence_end: int
+    mode: str | None = None
+    source: list[dict[str, Any]] = field(default_factory=list)
+    target: list[dict[str, Any]] = field(default_factory=list)
+    location: dict[str, Any] | None = None
+    date: dict[str, Any] | None = None
+    dead: float | None = None
+    injured: float | None = None
+    size: float | None = None
+    claim: int | None = None  # index into Document.claims
+    confidence: float = 0.5
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    title: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    outlet: str | None = None
+    source: str | None = None  # where it came from: a path, "path:line", "feed#entry", "<stdin>"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    sentences: list[Sentence] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    glued: list[GluedSplit] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    dates: list[TimeExpression] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    pipeline_version: str | None = None
+
+    def span(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        for s in self.sentences:
+            if s.start <= offset < s.end:
+                return s
+        return None
+
+    def to_record(self) -> dict[str, Any]:
+        """Contract 1 (ARCHITECTURE.md): the analysis of one document as plain JSON types."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "outlet": self.outlet,
+            "pipeline_version": self.pipeline_version,
+            "sentences": [asdict(s) for s in self.sentences],
+            "glued": [asdict(g) for g in self.glued],
+            "entities": [asdict(m) for m in self.mentions],
+            "dates": [asdict(d) for d in self.dates],
+            "quantities": [asdict(q) for q in self.quantities],
+            "claims": [asdict(c) for c in self.claims],
+            "events": [_event_record(e) for e in self.events],
+        }
+
+
+def _event_record(e: Event) -> dict[str, Any]:
+    rec = asdict(e)
+    rec["trigger"] = {"text": e.trigger, "start": e.trigger_start, "end": e.trigger_end}
+    rec["sentence"] = {"start": e.sentence_start, "end": e.sentence_end}
+    for k in ("trigger_start", "trigger_end", "sentence_start", "sentence_end"):
+        rec.pop(k)
+    return rec

@@ -1,0 +1,126 @@
+"""The jobs behind the CLI: ingest into a store, extract without storing, retry failures.
+
+They join the layers (ingest → pipeline → store) and report progress through a callback, so the
+CLI stays a thin shell and the same jobs can be driven from tests, the API or a Dask worker.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from marsad.document import Document
+from marsad.ingest import Failure, Item, NearDuplicateIndex, read_one, read_sources
+from marsad.pipeline.pipeline import Pipeline, default_pipeline
+from marsad.store import Store
+
+
+@dataclass
+class IngestCounts:
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0  # exact duplicates (same normalised text) not stored again
+    near_duplicates: int = 0  # stored, marked duplicate_of
+    failed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"read": self.read, "stored": self.stored, "duplicates": self.duplicates,
+                "near_duplicates": self.near_duplicates, "failed": self.failed}
+
+
+OnItem = Callable[[str, str], None]  # (item key, outcome: stored|duplicate|near_duplicate|failed:<reason>)
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = " ".join(str(exc).split()) or exc.__class__.__name__
+    return f"{exc.__class__.__name__}: {msg}"[:300]
+
+
+class Ingester:
+    """Stores items one transaction each, so a crash never leaves a half-written document."""
+
+    def __init__(self, store: Store, pipeline: Pipeline | None = None, on_item: OnItem | None = None) -> None:
+        self.store = store
+        self.pipeline = pipeline or default_pipeline()
+        self.on_item = on_item or (lambda key, outcome: None)
+        self.near = NearDuplicateIndex()
+        for doc_id, sig in store.minhash_signatures():
+            self.near.add(doc_id, sig)
+
+    def run(self, items: Iterable[Item | Failure], command: str) -> IngestCounts:
+        counts = IngestCounts()
+        run_id = self.store.start_run(command, self.pipeline.version)
+        status = "interrupted"
+        try:
+            for obj in items:
+                counts.read += 1
+                self._handle(obj, run_id, counts)
+            status = "done"
+        finally:
+            self.store.finish_run(run_id, counts.as_dict(), status)
+        return counts
+
+    def _fail(self, counts: IngestCounts, key: str, reason: str, raw: bytes | None, location: str | None) -> None:
+        self.store.record_failure(key, reason, raw, location)
+        counts.failed += 1
+        counts.failures.append((key, reason))
+        self.on_item(key, f"failed:{reason}")
+
+    def _handle(self, obj: Item | Failure, run_id: int, counts: IngestCounts) -> None:
+        if isinstance(obj, Failure):
+            self._fail(counts, obj.key, obj.reason, obj.raw, obj.location)
+            return
+        if self.store.find_by_hash(obj.content_hash):
+            counts.duplicates += 1
+            self.store.resolve_failure(obj.key)
+            self.on_item(obj.key, "duplicate")
+            return
+        try:
+            sig = self.near.signature(obj.text)
+            near = self.near.query(sig)
+            doc = self.pipeline(obj.to_document())
+            doc_id = self.store.save_document(
+                doc, raw=obj.raw, content_hash=obj.content_hash, minhash=sig, duplicate_of=near,
+                run_id=run_id, external_id=obj.external_id)
+        except Exception as exc:  # one bad item must not stop the batch
+            raw = obj.raw.encode("utf-8", "replace") if isinstance(obj.raw, str) else obj.raw
+            self._fail(counts, obj.key, f"analysis failed: {_one_line(exc)}", raw[: 1 << 20], None)
+            return
+        self.near.add(doc_id, sig)
+        counts.stored += 1
+        if near:
+            counts.near_duplicates += 1
+        self.store.resolve_failure(obj.key)
+        self.on_item(obj.key, "near_duplicate" if near else "stored")
+
+
+def ingest_paths(store: Store, paths: list[str], *, published: dt.date | None = None,
+                 outlet: str | None = None, url: str | None = None, fmt: str | None = None,
+                 on_item: OnItem | None = None, command: str = "ingest") -> IngestCounts:
+    stdin = sys.stdin.buffer if "-" in paths else None
+    items = read_sources(paths, published=published, outlet=outlet, url=url, stdin=stdin, fmt=fmt)
+    return Ingester(store, on_item=on_item).run(items, command)
+
+
+def retry_failures(store: Store, on_item: OnItem | None = None) -> IngestCounts:
+    """Read every unresolved failed item again (from its file or its kept raw bytes) and ingest it."""
+    def items() -> Iterator[Item | Failure]:
+        for f in store.failures():
+            yield from read_one(f.item, raw=f.raw)
+    return Ingester(store, on_item=on_item).run(items(), "failures --retry")
+
+
+def extract(items: Iterable[Item | Failure], pipeline: Pipeline | None = None
+            ) -> Iterator[Document | Failure]:
+    """Analyse without storing: a Document per item, a Failure passed through per bad item."""
+    pipeline = pipeline or default_pipeline()
+    for obj in items:
+        if isinstance(obj, Failure):
+            yield obj
+            continue
+        try:
+            yield pipeline(obj.to_document())
+        except Exception as exc:
+            yield Failure(obj.key, f"analysis failed: {_one_line(exc)}", None, None)

@@ -1,0 +1,1 @@
+"""Knowledge base: gazetteers, lexicons and their loaders (data lives in kb/data)."""

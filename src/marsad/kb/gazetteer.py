@@ -1,0 +1,139 @@
+"""Loaders for the knowledge-base data files (kb/data) and the in-memory gazetteer used for matching.
+
+Keys are ``normalize_key`` forms of whole names as written in the data ("الجزائر" keeps its article);
+a multi-word name is a tuple of word keys. The mention stage strips clitics from the first word of a
+candidate and looks the rest up as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from marsad.kb.build import region_rank
+from marsad.text.normalize import normalize_key
+
+DATA = Path(__file__).parent / "data"
+
+# Country names that are also everyday words or other places: matched only in a place context
+AMBIGUOUS = {normalize_key(w) for w in ("مالي", "عمان", "عُمان", "المغرب", "تشاد", "الشام")}
+
+
+@dataclass(frozen=True)
+class Entry:
+    type: str  # GPE, LOC, ORG, NORP
+    entity_id: str | None
+    country: str | None
+    sector: str | None
+    confidence: float
+    canonical: str
+    rank: int = 0  # lower is preferred when one key names several entries
+
+
+def _rows(name: str):
+    with open(DATA / name, encoding="utf-8") as f:
+        header = None
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            row = line.rstrip("\n").split("\t")
+            if header is None and name in ("countries.tsv", "places.tsv", "person_names.tsv"):
+                header = row
+                continue
+            yield row
+
+
+def nisba_forms(stem: str) -> list[str]:
+    """Inflected forms of a nisba stem (جزائري): جزائرية، جزائريون، جزائريين، جزائريان … with and without ال."""
+    s = normalize_key(stem)
+    forms = [s, s + "ه", s + "ون", s + "ين", s + "ان", s + "تان", s + "تين", s + "ات"]
+    return forms + ["ال" + f for f in forms]
+
+
+@dataclass
+class Gazetteer:
+    names: dict[tuple[str, ...], list[Entry]]
+    max_len: int
+    person_parts: dict[str, tuple[str, int, int]]  # key -> (latin, given count, surname count)
+    nonnames: set[str]
+    weak: set[str]
+    titles: dict[tuple[str, ...], tuple[str, bool, str | None]]  # key -> (type, precedes, sector)
+    heads: dict[tuple[str, ...], tuple[str | None, int]]  # key -> (sector, quoted: 1 may, 2 must)
+    countries: dict[str, dict]
+
+    def lookup(self, key: tuple[str, ...]) -> Entry | None:
+        entries = self.names.get(key)
+        if not entries:
+            return None
+        return min(entries, key=lambda e: (e.rank, -e.confidence))
+
+
+def _add(names: dict, name: str, entry: Entry) -> None:
+    key = tuple(normalize_key(name).split())
+    if key:
+        names.setdefault(key, []).append(entry)
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    names: dict[tuple[str, ...], list[Entry]] = {}
+    nonnames: set[str] = set()
+    weak: set[str] = set()
+    with open(DATA / "nonnames.txt", encoding="utf-8") as f:
+        for line in f:
+            for w in line.split("#", 1)[0].split():
+                if w.startswith("~"):
+                    weak.add(normalize_key(w[1:]))
+                else:
+                    nonnames.add(normalize_key(w))
+
+    countries: dict[str, dict] = {}
+    for a3, a2, name, aliases, nisba, capital, lat, lon, source in _rows("countries.tsv"):
+        countries[a3] = {"alpha2": a2, "name": name, "capital": capital, "lat": lat, "lon": lon, "source": source}
+        eid = f"country:{a3}"
+        for n in [name] + [a for a in aliases.split("|") if a]:
+            k = normalize_key(n)
+            conf = 0.6 if k in AMBIGUOUS else 0.95
+            _add(names, n, Entry("GPE", eid, a3, None, conf, name, 0))
+        for stem in [s for s in nisba.split("|") if s]:
+            for form in nisba_forms(stem):
+                _add(names, form, Entry("NORP", eid, a3, None, 0.85, name, 1))
+
+    for gid, ar_names, latin, a3, lat, lon, pop, typ, source in _rows("places.tsv"):
+        p = int(pop or 0)
+        cc2 = countries.get(a3, {}).get("alpha2", "")
+        rank = 10 + region_rank(cc2) * 10 - min(9, len(str(p)))
+        for n in ar_names.split("|"):
+            k = normalize_key(n)
+            bare = k[2:] if k.startswith("ال") else k
+            conf = 0.8 if typ == "GPE" else 0.8
+            if len(bare) <= 3:
+                conf = 0.6
+            _add(names, n, Entry(typ, f"place:{gid}", a3 or None, None, conf, n, rank))
+
+    for row in _rows("regions.tsv"):
+        name, aliases, ccs = (row + ["", ""])[:3]
+        cs = [c for c in ccs.split("|") if c]
+        for n in [name] + [a for a in aliases.split("|") if a]:
+            _add(names, n, Entry("LOC", None, cs[0] if len(cs) == 1 else None, None, 0.8, name, -1))
+
+    for row in _rows("orgs.tsv"):
+        name, typ, sector, country, aliases = (row + [""] * 5)[:5]
+        for n in [name] + [a for a in aliases.split("|") if a]:
+            _add(names, n, Entry(typ or "ORG", None, country or None, sector or None, 0.9, name, 0))
+
+    titles: dict[tuple[str, ...], tuple[str, bool, str | None]] = {}
+    for row in _rows("titles.tsv"):
+        t, typ, precedes, sector = (row + [""] * 4)[:4]
+        titles[tuple(normalize_key(t).split())] = (typ, precedes == "1", sector or None)
+    heads: dict[tuple[str, ...], tuple[str | None, bool]] = {}
+    for row in _rows("org_heads.tsv"):
+        h, sector, quoted = (row + [""] * 3)[:3]
+        heads[tuple(normalize_key(h).split())] = (sector or None, int(quoted or 0))
+
+    person_parts: dict[str, tuple[str, int, int]] = {}
+    for k, latin, given, surname, unknown, source in _rows("person_names.tsv"):
+        person_parts[k] = (latin, int(given), int(surname) + int(unknown))
+
+    max_len = max(len(k) for k in names)
+    return Gazetteer(names, max_len, person_parts, nonnames, weak, titles, heads, countries)

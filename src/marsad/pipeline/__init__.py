@@ -1,0 +1,1 @@
+"""Pipeline stages over a Document. Each stage reads the Document and adds annotations."""

@@ -1,0 +1,230 @@
+"""The relational schema (SQLAlchemy 2 declarative). Alembic's migrations create it; this module is
+the single description the repository code queries through.
+
+Full-text search lives outside this metadata because it is dialect specific: ``documents_fts`` is an
+FTS5 virtual table on SQLite and a plain table with a generated ``tsvector`` column and a GIN index
+on PostgreSQL (see ``migrations/versions/0001_initial.py``). Both have the columns
+``document_id`` and ``terms`` (the search form of title + text), so they are written the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# JSON everywhere, JSONB on PostgreSQL (indexable, compact).
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+FTS_TABLE = "documents_fts"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str | None] = mapped_column(Text)  # the item key (path, path:line, feed#entry)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # the clean text all offsets point into
+    raw: Mapped[str | None] = mapped_column(Text)  # the input as read
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    duplicate_of: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+    sentences: Mapped[list[Any] | None] = mapped_column(JSONType)  # [[start, end, kind], ...]
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    __table_args__ = (
+        Index("ix_documents_published", "published"),
+        Index("ix_documents_outlet", "outlet"),
+        Index("ix_documents_duplicate_of", "duplicate_of"),
+        Index("ix_documents_ingested_at", "ingested_at"),
+        Index("ix_documents_source", "source"),
+    )
+
+
+class FailureModel(Base):
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item: Mapped[str] = mapped_column(Text, unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    location: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    command: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(32))
+
+
+def _doc_fk() -> Any:
+    return ForeignKey("documents.id", ondelete="CASCADE")
+
+
+class MentionRow(Base):
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(_doc_fk())
+    seq: Mapped[int] = mapped_column(Integer)  # position in Document.mentions
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    norm: Mapped[str | None] = mapped_column(Text)  # normalize_key(text), for cross-document lookups
+    type: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    entity_id: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(Text)
+    title_start: Mapped[int | None] = mapped_column(Integer)
+    title_end: Mapped[int | None] = mapped_column(Integer)
+    country: Mapped[str | None] = mapped_column(String(8))
+    sector: Mapped[str | None] = mapped_column(String(32))
+    method: Mapped[str | None] = mapped_column(String(32))
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_mentions_document_id", "document_id"),
+        Index("ix_mentions_type", "type"),
+        Index("ix_mentions_entity_id", "entity_id"),
+        Index("ix_mentions_norm", "norm"),
+    )
+
+
+class DateRow(Base):
+    __tablename__ = "dates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(_doc_fk())
+    seq: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(String(64))
+    granularity: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    anchor: Mapped[str | None] = mapped_column(String(64))
+    calendar: Mapped[str | None] = mapped_column(String(16))
+    mod: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_dates_document_id", "document_id"),
+        Index("ix_dates_value", "value"),
+    )
+
+
+class QuantityRow(Base):
+    __tablename__ = "quantities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(_doc_fk())
+    seq: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_quantities_document_id", "document_id"),)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(_doc_fk())
+    seq: Mapped[int] = mapped_column(Integer)  # Event.claim is an index into Document.claims
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    cue: Mapped[str | None] = mapped_column(Text)
+    cue_start: Mapped[int | None] = mapped_column(Integer)
+    cue_end: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    source_kind: Mapped[str | None] = mapped_column(String(32))
+    source_start: Mapped[int | None] = mapped_column(Integer)
+    source_end: Mapped[int | None] = mapped_column(Integer)
+    via: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_claims_document_id", "document_id"),)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(_doc_fk())
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(32))
+    mode: Mapped[str | None] = mapped_column(String(32))
+    trigger: Mapped[str | None] = mapped_column(Text)
+    trigger_start: Mapped[int | None] = mapped_column(Integer)
+    trigger_end: Mapped[int | None] = mapped_column(Integer)
+    sentence_start: Mapped[int | None] = mapped_column(Integer)
+    sentence_end: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[list[Any] | None] = mapped_column(JSONType)
+    target: Mapped[list[Any] | None] = mapped_column(JSONType)
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    date: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    dead: Mapped[float | None] = mapped_column(Float)
+    injured: Mapped[float | None] = mapped_column(Float)
+    size: Mapped[float | None] = mapped_column(Float)
+    claim: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    pipeline_version: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_events_document_id", "document_id"),
+        Index("ix_events_type", "type"),
+    )
+
+
+documents = DocumentRow.__table__
+failures = FailureModel.__table__
+runs = RunRow.__table__
+mentions = MentionRow.__table__
+dates = DateRow.__table__
+quantities = QuantityRow.__table__
+claims = ClaimRow.__table__
+events = EventRow.__table__

@@ -1,0 +1,1 @@
+"""Text layer: matching normalisation, sentences, tokens with clitics, glued-word splits."""
