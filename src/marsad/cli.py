@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -19,8 +20,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Piped output (make run, CI logs) gets wide tables instead of rich's 80-column default.
+_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 160
+out = Console(soft_wrap=True, width=_WIDTH)
+err = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 DbOpt = Annotated[Optional[str], typer.Option(
     "--db", envvar="MARSAD_DB", show_envvar=True,
@@ -201,10 +204,12 @@ def docs(db: DbOpt = None, limit: Annotated[int, typer.Option(help="Rows to show
     store = _store(db)
     rows = store.documents(limit=limit, offset=offset)
     store.close()
-    t = Table("id", "title", "outlet", "published", "entities", "dates", "duplicate of")
+    t = Table("id", "published", "outlet", "entities", "dates", "duplicate of", "title",
+              title=f"{len(rows)} documents")
+    t.columns[0].no_wrap = True
     for r in rows:
-        t.add_row(r.id, (r.title or "")[:60], r.outlet or "", str(r.published or ""), str(r.n_mentions),
-                  str(r.n_dates), r.duplicate_of or "")
+        t.add_row(r.id, str(r.published or "unknown"), r.outlet or "", str(r.n_mentions), str(r.n_dates),
+                  r.duplicate_of or "", (r.title or "")[:50])
     out.print(t)
 
 

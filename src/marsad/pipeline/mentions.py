@@ -133,15 +133,8 @@ class MentionStage:
                                if len(k) == 1 and any(x.type == "NORP" for x in e)}
         self._nisba_country = {k: min((x for x in self.gz.names[(k,)] if x.type == "NORP"), key=lambda x: x.rank).country
                                for k in self._nisba_country}
-        try:
-            raise ImportError  # TEMP
-            # let the tokenizer know our names so that it splits بليبيا → ب + ليبيا
-            from marsad.text.tokens import lexicon
-
-            lexicon().add_known({_bare(k[0]) for k in self.gz.names if len(k) == 1 and len(k[0]) > 3}
-                                | {k[0] for k in self.gz.names if len(k) == 1 and len(k[0]) > 3})
-        except Exception:  # pragma: no cover - tokenizer without a lexicon
-            pass
+        # The tokenizer's lexicon is deliberately not extended here: tokenization must not depend on
+        # whether this stage was built in the process (search queries are tokenized without it).
 
     # ------------------------------------------------------------------ helpers
     def _words(self, doc: Document) -> list[_W]:
@@ -180,9 +173,6 @@ class MentionStage:
 
     # ------------------------------------------------------------------ passes
     def __call__(self, doc: Document) -> Document:
-        import os
-        if os.environ.get("NOOP_M"):
-            return doc
         ws = self._words(doc)
         cands: list[_Cand] = []
         gaz_at: dict[int, tuple] = {}

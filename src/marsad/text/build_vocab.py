@@ -21,8 +21,10 @@ OUT = Path(__file__).parent / "data" / "vocab.tsv"
 NAMES_OUT = Path(__file__).parent / "data" / "names.txt"
 KB_DATA = Path(__file__).resolve().parents[1] / "kb" / "data"
 # (file, columns holding names; "|" separates aliases inside a column)
-_KB_NAME_COLUMNS = {"countries.tsv": (2, 3, 4), "places.tsv": (1,), "regions.tsv": (0, 1),
-                    "orgs.tsv": (0, 4), "person_names.tsv": (0,)}
+# (file, kind, columns holding names; "|" separates aliases inside a column)
+_KB_NAME_COLUMNS = {"countries.tsv": ("place", (2, 3)), "places.tsv": ("place", (1,)),
+                    "regions.tsv": ("place", (0, 1)), "orgs.tsv": ("org", (0, 4)),
+                    "person_names.tsv": ("person", (0,))}
 _ARABIC = re.compile(r"^[\u0621-\u064a]+$")
 
 
@@ -45,8 +47,8 @@ def build(conll_path: str, min_count: int = 1) -> int:
 
 
 def build_names() -> int:
-    words: set[str] = set()
-    for fname, cols in _KB_NAME_COLUMNS.items():
+    words: dict[str, set[str]] = {}
+    for fname, (kind, cols) in _KB_NAME_COLUMNS.items():
         path = KB_DATA / fname
         if not path.exists():
             continue
@@ -61,11 +63,11 @@ def build_names() -> int:
                     for name in fields[c].split("|"):
                         for w in normalize(name).split():
                             if _ARABIC.match(w) and len(w) >= 3:
-                                words.add(w)
+                                words.setdefault(w, set()).add(kind)
     with open(NAMES_OUT, "w", encoding="utf-8") as f:
-        f.write("# single words of kb/data names (countries, places, regions, organisations, person-name parts)\n")
+        f.write("# single words of kb/data names\tkinds (place: countries, places, regions; org; person: name parts)\n")
         for w in sorted(words):
-            f.write(w + "\n")
+            f.write(f"{w}\t{','.join(sorted(words[w]))}\n")
     return len(words)
 
 

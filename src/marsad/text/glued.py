@@ -26,7 +26,7 @@ def _inflected_known(lex: Lexicon, w: str) -> bool:
 
 
 def _known(lex: Lexicon, w: str) -> bool:
-    if lex.known(w):
+    if len(w) >= _MIN_PART + 1 and lex.known(w):
         return True
     for h in _NAME_HEADS:
         if w.startswith(h) and len(w) - len(h) >= _MIN_PART and lex.known(w[len(h):]):
@@ -35,11 +35,12 @@ def _known(lex: Lexicon, w: str) -> bool:
 
 
 def _right_known(lex: Lexicon, w: str) -> bool:
-    """A right part begins with و and/or ال followed by a known word."""
+    """A right part is و/ال/وال + a known word; after a bare و only a place name counts
+    (طرابلسوتونس), since و + word is also how plural verb endings look (يتذكرونها)."""
     rest = w[1:] if w.startswith("و") else w
-    if rest.startswith("ال") and len(rest) - 2 >= _MIN_PART:
-        return lex.known(rest) or lex.known(rest[2:])
-    return rest is not w and len(rest) >= _MIN_PART and lex.known(rest)
+    if rest.startswith("ال") and len(rest) - 2 >= _MIN_PART + 1:
+        return lex.count(rest) >= 2 or lex.count(rest[2:]) >= 2
+    return rest is not w and len(rest) >= _MIN_PART + 1 and rest in lex.places
 
 
 def find_glued(tokens: list[Token], lex: Lexicon | None = None) -> list[GluedSplit]:

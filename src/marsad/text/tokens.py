@@ -47,8 +47,15 @@ class Lexicon:
                 w, _, c = line.rstrip("\n").partition("\t")
                 self.counts[w] = int(c or 1)
         # KB names count as known words (a fixed count: they are known, not frequent)
+        self.places: set[str] = set()  # words of place names (for glued-word splits)
         with open(_DATA / "names.txt", encoding="utf-8") as f:
-            self.add_known([w.strip() for w in f if not w.startswith("#")], count=_NAME_COUNT)
+            for line in f:
+                if line.startswith("#"):
+                    continue
+                w, _, kinds = line.rstrip("\n").partition("\t")
+                self.add_known([w], count=_NAME_COUNT)
+                if "place" in kinds:
+                    self.places.add(w)
         with open(_DATA / "no_split.txt", encoding="utf-8") as f:
             self.no_split = {w.strip() for w in f if w.strip() and not w.startswith("#")}
 
