@@ -254,6 +254,17 @@ def stats(db: DbOpt = None, as_json: Annotated[bool, typer.Option("--json", help
 
 
 @app.command()
+def ner(conll: Annotated[Path, typer.Option("--conll", exists=True, dir_okay=False,
+                                            help="CoNLL file: one token per line (first column), blank line between sentences.")]) -> None:
+    """Contract 2: print `token<TAB>tag` per line in ANERcorp's BIO scheme (PERS, LOC, ORG, MISC)."""
+    from marsad.conll import tag_conll
+
+    with open(conll, encoding="utf-8-sig") as f:
+        for line in tag_conll(f):
+            sys.stdout.write(line + "\n")
+
+
+@app.command()
 def samples() -> None:
     """Print the folder of the bundled sample articles (for `marsad ingest "$(marsad samples)"`)."""
     out.print(str(Path(__file__).parent / "samples"), highlight=False)
