@@ -1,6 +1,7 @@
 """Entity-level evaluation of the rule/gazetteer mention stage on ANERcorp (CAMeL Lab train split).
 
     .venv/bin/python bench/ner_rules_eval.py [../shared/data/anercorp/ANERCorp_CamelLab_train.txt]
+    .venv/bin/python bench/ner_rules_eval.py --samples   # P/R per hand-annotated sample, ms/article, long doc
 
 ANERcorp (Benajiba et al. 2007; CAMeL Lab splits, Obeid et al. 2020), CC BY-SA 4.0. Gold PERS/LOC/ORG
 are compared with predicted PER / GPE+LOC / ORG (NORP and MISC ignored) by exact token span.
@@ -48,7 +49,46 @@ def gold_spans(tags: list[str], base: int) -> set[tuple[int, int, str]]:
     return {s for s in out if s[2] in ("PERS", "LOC", "ORG")}
 
 
+def samples() -> None:
+    """P/R (PER/ORG/GPE/LOC, exact span and type) on the five samples against tests/fixtures gold, the stage's
+    time per article, and the time on one long document (overlap resolution must stay linear)."""
+    import json
+
+    from marsad.pipeline.segment import GluedStage, SegmentStage
+
+    root = Path(__file__).resolve().parents[1]
+    gold = json.loads((root / "tests" / "fixtures" / "sample_entities_gold.json").read_text(encoding="utf-8"))["files"]
+    stage, seg, glued = MentionStage(), SegmentStage(), GluedStage()
+    tot = collections.Counter()
+    t_total, n_chars, texts = 0.0, 0, []
+    for name, ents in sorted(gold.items()):
+        text = (root / "src" / "marsad" / "samples" / name).read_text(encoding="utf-8")
+        texts.append(text)
+        doc = seg(Document(name, text))
+        glued(doc)
+        t0 = time.perf_counter()
+        stage(doc)
+        t_total += time.perf_counter() - t0
+        n_chars += len(text)
+        g = {(e["start"], e["end"], e["type"]) for e in ents}
+        p = {(m.start, m.end, m.type) for m in doc.mentions if m.type in ("PER", "ORG", "GPE", "LOC")}
+        tp, fp, fn = len(g & p), len(p - g), len(g - p)
+        tot.update(tp=tp, fp=fp, fn=fn)
+        print(f"{name}: P {tp / max(1, tp + fp):.3f} R {tp / max(1, tp + fn):.3f} (tp {tp} fp {fp} fn {fn})")
+    tp, fp, fn = tot["tp"], tot["fp"], tot["fn"]
+    print(f"all: P {tp / max(1, tp + fp):.3f} R {tp / max(1, tp + fn):.3f}; stage {t_total * 1000 / len(gold):.1f} ms "
+          f"per article ({n_chars / len(gold):.0f} chars)")
+    long_text = "\n".join(texts) * 18
+    doc = seg(Document("long", long_text))
+    t0 = time.perf_counter()
+    stage(doc)
+    print(f"one document of {len(long_text)} chars: {time.perf_counter() - t0:.2f}s, {len(doc.mentions)} mentions")
+
+
 def main() -> None:
+    if "--samples" in sys.argv[1:]:
+        samples()
+        return
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     sents = read(path)
     stage = MentionStage()

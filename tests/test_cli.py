@@ -1,7 +1,6 @@
 """End-to-end through the command line: ingest, re-ingest, bad input, kill -9, extract contract."""
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import signal
@@ -15,7 +14,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "marsad" / "samples"
-SHARED = ROOT.parent / "shared"
 MARSAD = [sys.executable, "-m", "marsad.cli"]
 
 
@@ -54,6 +52,38 @@ def test_ingest_samples_then_reingest_changes_nothing(tmp_path: Path) -> None:
     # search is Arabic-normalised and ignores clitics
     hits = json.loads(marsad("search", "بسبها", "--json", db=db).stdout)
     assert len(hits) == 1 and "سبها" in hits[0]["snippet"]  # only article 004 speaks of Sabha
+    # Algerian ڤ (= ق): "ڤايد صالح" in article 001 is found under both spellings
+    for q in ("ڤايد", "قايد", "قايد صالح"):
+        hits = json.loads(marsad("search", q, "--json", db=db).stdout)
+        assert len(hits) == 1 and "صالح" in hits[0]["snippet"], q
+
+
+def test_same_external_id_in_two_files_does_not_collide(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(json.dumps({"id": "1", "text": "قال مصدر أمني إن الجيش اعتقل ثلاثة مسلحين في ورقلة."},
+                            ensure_ascii=False) + "\n", encoding="utf-8")
+    b.write_text(json.dumps({"id": "1", "text": "أعلنت وزارة الدفاع الجزائرية تدمير مخبأ للإرهابيين في تيزي وزو."},
+                            ensure_ascii=False) + "\n", encoding="utf-8")
+    marsad("ingest", "-q", str(a), str(b), db=db)
+    assert stats(db)["documents"] == 2
+    con = sqlite3.connect(tmp_path / "m.db")
+    assert [r[0] for r in con.execute("select external_id from documents")] == ["1", "1"]
+
+
+def test_read_only_commands_do_not_create_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "x.db"
+    for cmd in (("stats",), ("docs",), ("search", "ليبيا"), ("failures",)):
+        p = marsad(*cmd, db=f"sqlite:///{missing}", check=2)
+        assert "no database at" in p.stderr.decode() and len(p.stderr.decode().strip().splitlines()) == 1
+    assert not missing.parent.exists()
+
+
+def test_unknown_format_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
+    p = marsad("ingest", str(SAMPLES), "--format", "foo", db=f"sqlite:///{tmp_path / 'm.db'}", check=2)
+    assert "Traceback" not in p.stderr.decode() and "txt" in p.stderr.decode()
+    p = marsad("extract", "--input", "foo", "-", stdin=b"x", check=2)
+    assert "Traceback" not in p.stderr.decode()
 
 
 def _bad_folder(tmp_path: Path) -> Path:
@@ -107,25 +137,25 @@ def test_retry_stores_a_fixed_item(tmp_path: Path) -> None:
     assert s["documents"] == 1 and s["failures"] == 0
 
 
-def _snn_jsonl(path: Path, n: int) -> None:
-    src = SHARED / "data" / "saudinewsnet" / "articles.jsonl.gz"
-    assert src.exists(), f"{src} is needed for this test (../shared beside the repo)"
-    with gzip.open(src, "rt", encoding="utf-8") as f, open(path, "w", encoding="utf-8") as out:
-        k = 0
-        for line in f:
-            rec = json.loads(line)
-            if rec.get("content", "").strip():
-                out.write(json.dumps({"id": f"a{k}", "text": rec["content"]}, ensure_ascii=False) + "\n")
-                k += 1
-            if k >= n:
-                break
+def _many_jsonl(path: Path, n: int) -> None:
+    """``n`` distinct articles made of sentences of the bundled samples, in seeded random order."""
+    import random
+    import re
+
+    pool = [x.strip() for p in sorted(SAMPLES.glob("*.txt"))
+            for x in re.split(r"(?<=[.!؟])\s+", p.read_text(encoding="utf-8")) if len(x.strip()) > 40]
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8") as out:
+        for k in range(n):
+            text = " ".join(rng.sample(pool, 8))
+            out.write(json.dumps({"id": f"a{k}", "text": text}, ensure_ascii=False) + "\n")
 
 
 def test_kill_9_midway_leaves_a_consistent_db_and_rerun_completes(tmp_path: Path) -> None:
     db_path = tmp_path / "m.db"
     db = f"sqlite:///{db_path}"
     src = tmp_path / "many.jsonl"
-    _snn_jsonl(src, 300)
+    _many_jsonl(src, 300)
     proc = subprocess.Popen([*MARSAD, "ingest", "-q", "--db", db, str(src)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # wait until some documents are in, then kill without warning

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import marsad
-from marsad.ingest import Failure, Item, count_sources, read_one, read_sources
+from marsad.ingest import FORMATS, Failure, Item, count_sources, parse_date, read_one, read_sources
 from marsad.ingest.model import FAILURE_RAW_CAP
 
 SAMPLES = Path(marsad.__file__).parent / "samples"
@@ -294,13 +295,17 @@ def test_jsonl_fields_bad_lines_and_saudinewsnet_style(tmp_path):
     assert a.to_document().id == "x1"
     b = out["2"]
     assert b.text == "أصدر الرئيس قرارا جمهوريا بتعيين محافظ جديد."
-    assert (b.outlet, b.published, b.external_id) == ("aawsat", dt.date(2015, 7, 21), None)
-    assert b.meta["published_from"] == "date_extracted" and b.meta["author"] == "لندن: «الشرق الأوسط»"
+    # date_extracted is when it was crawled, not published: kept in meta, never used as the date
+    assert (b.outlet, b.published, b.external_id) == ("aawsat", None, None)
+    assert b.meta["crawled"] == "2015-07-21 02:51:33" and b.meta["crawled_from"] == "date_extracted"
+    assert "published_from" not in b.meta and "extra" not in b.meta
+    assert b.meta["author"] == "لندن: «الشرق الأوسط»"
     assert out["3"].reason.startswith('line 3: no "text" (or "content") field')
     assert out["5"].reason.startswith("line 5: not valid JSON")
     assert out["5"].raw == b"{broken\n" and out["5"].location == str(p)
     assert out["6"].reason == "line 6: expected a JSON object, got list"
-    assert out["7"].published is None and "unparsed published date" in out["7"].meta["warnings"][0]
+    assert out["7"].published is None
+    assert out["7"].warnings == ["published 'أمس' (field \"published\") is not a date (YYYY-MM-DD); kept unknown"]
     assert out["8"].reason == 'line 8: empty "text" field'
     # retry one line by its key
     again = read_one(f"{p}:2")
@@ -352,10 +357,11 @@ def test_sidecar_full_name_and_bad_values(tmp_path):
     (tmp_path / "b.txt.meta.json").write_text('{"published": "2015-13-45", "title": "عنوان من الملف الجانبي"}', encoding="utf-8")
     item = one_item(t)
     assert item.title == "عنوان من الملف الجانبي"
-    assert item.published is None and "unparsed published date from sidecar" in item.meta["warnings"][0]
+    assert item.published is None
+    assert item.warnings == ["published '2015-13-45' (sidecar) is not a date (YYYY-MM-DD); kept unknown"]
     (tmp_path / "b.txt.meta.json").write_text("{not json", encoding="utf-8")
     item = one_item(t)
-    assert item.title.startswith("تنسيق أمني") and "sidecar b.txt.meta.json ignored" in item.meta["warnings"][0]
+    assert item.title.startswith("تنسيق أمني") and "sidecar b.txt.meta.json ignored" in item.warnings[0]
 
 
 def test_override_published_as_string():
@@ -367,14 +373,19 @@ def test_override_published_as_string():
 def test_stdin_txt_jsonl_and_retry_from_raw():
     data = S001.read_bytes()
     item, = read_sources(["-"], stdin=io.BytesIO(data))
-    assert item.key == "<stdin>" and item.text == utf8_text(S001)
+    assert item.key == "<stdin>:" + hashlib.sha256(data).hexdigest()[:12] and item.text == utf8_text(S001)
     jl = ('{"id": "s1", "text": "قال مصدر أمني إن الجزائر تسعى للتعاون."}\nnot json\n').encode("utf-8")
     a, b = read_sources(["-"], stdin=io.BytesIO(jl))
-    assert a.key == "<stdin>:1" and a.external_id == "s1"
-    assert isinstance(b, Failure) and b.key == "<stdin>:2" and b.raw == b"not json\n" and b.location is None
-    assert read_one("<stdin>:2")[0].reason.startswith("cannot re-read standard input")
-    fixed, = read_one("<stdin>:2", raw='{"text": "نص مصحح."}'.encode("utf-8"))
-    assert isinstance(fixed, Item) and fixed.text == "نص مصحح."
+    line1 = jl.split(b"\n")[0]
+    assert a.key == f"<stdin>:{hashlib.sha256(line1).hexdigest()[:12]}:1" and a.external_id == "s1"
+    bkey = f"<stdin>:{hashlib.sha256(b'not json').hexdigest()[:12]}:2"
+    assert isinstance(b, Failure) and b.key == bkey and b.raw == b"not json\n" and b.location is None
+    assert read_one(bkey)[0].reason.startswith("cannot re-read standard input")
+    fixed, = read_one(bkey, raw='{"text": "نص مصحح."}'.encode("utf-8"))
+    assert isinstance(fixed, Item) and fixed.text == "نص مصحح." and fixed.key == bkey
+    # keys from before content hashes (<stdin>, <stdin>:LINE) still retry
+    assert read_one("<stdin>:2", raw=b'{"text": "\xd9\x86\xd8\xb5."}')[0].text == "نص."
+    assert read_one("<stdin>", raw=data)[0].text == utf8_text(S001)
     bad, = read_sources(["-"], stdin=io.BytesIO(b"\x00\x01" * (FAILURE_RAW_CAP)))
     assert bad.reason.startswith("binary file") and len(bad.raw) == FAILURE_RAW_CAP
 
@@ -384,7 +395,9 @@ def test_read_one_feed_entry_and_file():
     assert entry.title == "مبادرة لإيجاد تعاون بين دول عربية وغربية"
     whole = read_one(str(S004))
     assert len(whole) == 1 and whole[0].text == utf8_text(S004)
-    assert read_one("/no/such/file.txt")[0].reason == "cannot re-read: file not found"
+    gone, = read_one("/no/such/file.txt")
+    assert isinstance(gone, Failure) and gone.key == "/no/such/file.txt"
+    assert gone.reason == "cannot re-read: file /no/such/file.txt is gone (no such file) and no raw bytes were kept"
 
 
 def test_stdin_html_is_sniffed_and_fmt_forces_a_format():
@@ -400,3 +413,186 @@ def test_a_file_of_litter_only_fails(tmp_path):
     p.write_text("اترك تعليقاً\n\nلن يتم نشر عنوان بريدك الإلكتروني.\nشارك\n", encoding="utf-8")
     f = one_failure(p)
     assert f.reason.startswith("no article text left after removing web litter")
+
+
+# ---------------------------------------------------------------------------- review fixes
+def test_file_keys_are_absolute_real_paths_and_retry_from_anywhere(tmp_path, monkeypatch):
+    d = tmp_path / "rv"
+    d.mkdir()
+    p = d / "bom.jsonl"
+    p.write_text('{"id": "k1", "text": "قال مصدر أمني إن الجزائر تسعى للتعاون."}\n{broken\n', encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(p)
+    real = os.path.realpath(p)
+    monkeypatch.chdir(d)
+    keys = [[x.key for x in read_sources([arg])] for arg in ("bom.jsonl", "./bom.jsonl", str(p), "../rv/bom.jsonl",
+                                                              str(tmp_path / "link.jsonl"))]
+    assert keys == [[f"{real}:1", f"{real}:2"]] * 5
+    bad = list(read_sources(["bom.jsonl"]))[1]
+    assert bad.location == real and bad.raw == b"{broken\n"
+    folder = read_sources(["."])
+    assert [x.key for x in folder] == [f"{real}:1", f"{real}:2"]
+    # `cd / && marsad failures --retry`: the absolute key still finds the file
+    monkeypatch.chdir("/")
+    again, = read_one(f"{real}:2")
+    assert isinstance(again, Failure) and again.reason.startswith("line 2: not valid JSON")
+    # a missing path is one Failure, keyed absolutely, and the other paths are still read
+    missing, item = read_sources(["nope.txt", str(S001)])
+    assert isinstance(missing, Failure) and missing.reason == "no such file or folder" and missing.key == "/nope.txt"
+    assert isinstance(item, Item) and item.key == os.path.realpath(S001)
+
+
+def test_read_one_when_the_file_is_gone_uses_the_kept_raw_bytes(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"id": "g1", "text": "نص أول."}\n{"id": "g2", "txt": "حقل خاطئ"}\n', encoding="utf-8")
+    (tmp_path / "a.meta.json").write_text('{"outlet": "الشروق"}', encoding="utf-8")
+    _, bad = read(p)
+    assert isinstance(bad, Failure) and bad.raw
+    t = tmp_path / "b.txt"
+    t.write_text(S003.read_text(encoding="utf-8"), encoding="utf-8")
+    t_raw = t.read_bytes()
+    feed = tmp_path / "f.rss"
+    feed.write_bytes((FIXTURES / "feed.rss").read_bytes())
+    feed_raw = feed.read_bytes()
+    p.unlink(), t.unlink(), feed.unlink()
+    # a jsonl line: the kept (here corrected) line, keyed as asked, with the sidecar still next to it
+    fixed, = read_one(bad.key, raw='{"id": "g2", "text": "حقل صحيح الآن."}'.encode("utf-8"))
+    assert isinstance(fixed, Item) and fixed.key == bad.key and fixed.text == "حقل صحيح الآن." and fixed.outlet == "الشروق"
+    still, = read_one(bad.key, raw=bad.raw)
+    assert isinstance(still, Failure) and still.reason.startswith('line 2: no "text"') and still.raw == bad.raw
+    # a whole text file, read as .txt from its extension
+    whole, = read_one(str(t), raw=t_raw)
+    assert isinstance(whole, Item) and whole.key == str(t) and whole.text == utf8_text(S003)
+    # a feed entry, picked out of the kept feed
+    entry, = read_one(f"{feed}#2", raw=feed_raw)
+    assert entry.key == f"{feed}#2" and entry.title == "مبادرة لإيجاد تعاون بين دول عربية وغربية"
+    # neither file nor raw bytes: says the file is gone
+    gone, = read_one(f"{p}:2")
+    assert isinstance(gone, Failure) and gone.reason.startswith(f"cannot re-read: file {p} is gone")
+
+
+def test_stdin_keys_carry_a_content_hash():
+    good = "قال مصدر أمني مسؤول إن الجزائر تسعى لإيجاد إطار للتعاون.".encode("utf-8")
+    binary = b"\x00\x01\x02\x03" * 64
+    bad, = read_sources(["-"], stdin=io.BytesIO(binary))
+    item, = read_sources(["-"], stdin=io.BytesIO(good))
+    assert isinstance(bad, Failure) and bad.raw == binary
+    assert bad.key == "<stdin>:" + hashlib.sha256(binary).hexdigest()[:12]
+    assert item.key == "<stdin>:" + hashlib.sha256(good).hexdigest()[:12]
+    assert bad.key != item.key  # a good stdin item never resolves the failed one
+    # the same input again gets the same key (re-ingest is idempotent)
+    assert next(read_sources(["-"], stdin=io.BytesIO(good))).key == item.key
+    # retry from the kept bytes keeps the failure's key
+    assert read_one(bad.key, raw=bad.raw)[0].reason.startswith("binary file")
+    assert read_one(bad.key, raw=good)[0].key == bad.key
+    # a feed on stdin: <stdin>:HASH#N, retried from the whole kept feed
+    feed = (FIXTURES / "feed.rss").read_bytes()
+    e1, e2, e3 = read_sources(["-"], stdin=io.BytesIO(feed))
+    h = hashlib.sha256(feed).hexdigest()[:12]
+    assert [e1.key, e2.key, e3.key] == [f"<stdin>:{h}#1", f"<stdin>:{h}#2", f"<stdin>:{h}#3"]
+    assert isinstance(e3, Failure) and e3.raw == feed
+    assert read_one(e2.key, raw=feed)[0].text == e2.text
+    # JSON lines: the same line at the same place in two streams is the same item; others differ
+    one = '{"text": "نص أول."}\n'.encode("utf-8")
+    a1, = read_sources(["-"], stdin=io.BytesIO(one))
+    x, a2 = read_sources(["-"], stdin=io.BytesIO('{"text": "نص آخر."}\n'.encode("utf-8") + one))
+    assert a1.key.endswith(":1") and a2.key.endswith(":2") and a1.key.rsplit(":", 1)[0] == a2.key.rsplit(":", 1)[0]
+    assert x.key != a1.key
+
+
+def test_rss_and_atom_dates_are_the_local_date_as_written(tmp_path):
+    rss = tmp_path / "late.rss"
+    rss.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>أخبار المثال</title>
+<item><title>خبر بعد منتصف الليل</title><link>https://example.org/n/1</link>
+<pubDate>Fri, 04 Oct 2019 00:30:00 +0300</pubDate>
+<description>أعلنت وزارة الداخلية الجزائرية عن تعديل حكومي جزئي.</description></item>
+<item><title>خبر بتاريخ سيئ</title><pubDate>أمس</pubDate>
+<description>قال مصدر أمني إن الجزائر تسعى للتعاون.</description></item>
+</channel></rss>""", encoding="utf-8")
+    late, vague = read(rss)
+    assert late.published == dt.date(2019, 10, 4)  # feedparser's UTC struct would say Oct 3
+    assert vague.published is None
+    assert vague.warnings == ["published 'أمس' (feed published) is not a date (YYYY-MM-DD); kept unknown"]
+    atom = tmp_path / "late.atom"
+    atom.write_text("""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>وكالة المثال</title>
+<entry><title>خبر</title><id>urn:x:1</id><updated>2019-10-04T00:30:00+03:00</updated>
+<summary>كشف مصدر أمني جزائري عن اجتماع مسؤولين من المخابرات.</summary></entry></feed>""", encoding="utf-8")
+    item = one_item(atom)
+    assert item.published == dt.date(2019, 10, 4) and item.meta["published_from"] == "updated"
+
+
+def test_only_publication_fields_give_published(tmp_path):
+    p = tmp_path / "a.jsonl"
+    rows = [
+        {"text": "أعلنت الحكومة عن خطة جديدة.", "pubDate": "Fri, 04 Oct 2019 00:30:00 +0300", "date_extracted": "2019-10-05"},
+        {"text": "أعلنت الحكومة عن خطة جديدة ثانية.", "publication_date": "2015-02-17", "crawled_at": "2020-01-01T00:00:00Z"},
+        {"text": "أعلنت الحكومة عن خطة ثالثة.", "scraped_at": "2020-01-01"},
+    ]
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    a, b, c = read(p)
+    assert a.published == dt.date(2019, 10, 4) and a.meta["published_from"] == "pubDate" and a.meta["crawled"] == "2019-10-05"
+    assert b.published == dt.date(2015, 2, 17) and b.meta["crawled"] == "2020-01-01T00:00:00Z"
+    assert c.published is None and c.meta["crawled"] == "2020-01-01" and not c.warnings
+
+
+ARTICLE = "قال مصدر أمني مسؤول إن الجزائر تسعى، منذ عدة أسابيع، لإيجاد إطار للتعاون بين دول عربية وغربية.\n"
+
+
+def test_a_stray_nul_byte_is_dropped_not_binary(tmp_path):
+    text = S003.read_text(encoding="utf-8")
+    data = text.encode("utf-8")
+    cut = data.index("ليبيا".encode("utf-8"))
+    p = tmp_path / "nul.txt"
+    p.write_bytes(data[:cut] + b"\x00" + data[cut:])
+    item = one_item(p)
+    assert item.text == utf8_text(S003) and item.meta["nul_removed"] == 1 and "\x00" not in item.raw
+    # with a UTF-8 BOM, too
+    p.write_bytes(b"\xef\xbb\xbf" + data[:cut] + b"\x00" + data[cut:])
+    assert one_item(p).text == utf8_text(S003)
+    # a JSONL file and a feed with a stray NUL
+    jl = tmp_path / "nul.jsonl"
+    jl.write_bytes(json.dumps({"text": ARTICLE * 3}, ensure_ascii=False).encode("utf-8").replace("تسعى".encode("utf-8"), "تسعى".encode("utf-8") + b"\x00", 1) + b"\n")
+    item = one_item(jl)
+    assert item.meta["nul_removed"] == 1 and "\x00" not in item.text and "تسعى" in item.text
+    rss = tmp_path / "nul.rss"
+    rss.write_bytes((FIXTURES / "feed.rss").read_bytes().replace("مبادرة".encode("utf-8"), "مبادرة".encode("utf-8") + b"\x00", 1))
+    assert [type(x).__name__ for x in read(rss)] == ["Item", "Item", "Failure"]
+    # many NULs (> 1%), or some with other control bytes, are still binary
+    p.write_bytes((ARTICLE.encode("utf-8") + b"\x00" * 2) * 20)
+    assert one_failure(p).reason.startswith("binary file")
+    p.write_bytes((ARTICLE * 5).encode("utf-8") + b"\x00\x01\x02\x03")
+    assert one_failure(p).reason.startswith("binary file")
+    jl.write_bytes(b"\x00\x01\x02\x03" * 100)
+    assert one_failure(jl).reason.startswith("binary file")
+
+
+@pytest.mark.parametrize("value,expected,warning", [
+    ("14/08/2015", dt.date(2015, 8, 14), None),
+    ("2015/08/14", dt.date(2015, 8, 14), None),
+    ("٢٠١٥/٠٨/١٤", dt.date(2015, 8, 14), None),
+    ("14.08.2015 10:30", dt.date(2015, 8, 14), None),
+    ("08/14/2015", dt.date(2015, 8, 14), None),  # only one valid reading
+    ("05/05/2015", dt.date(2015, 5, 5), None),
+    ("05/08/2015", None, "published '05/08/2015' (field \"published\") is ambiguous (DD/MM/YYYY or MM/DD/YYYY?); kept unknown"),
+    ("14 أغسطس", None, "published '14 أغسطس' (field \"published\") is not a date (YYYY-MM-DD); kept unknown"),
+])
+def test_jsonl_published_forms_and_warnings(tmp_path, value, expected, warning):
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"text": ARTICLE, "published": value}, ensure_ascii=False) + "\n", encoding="utf-8")
+    item = one_item(p)
+    assert item.published == expected
+    assert item.warnings == ([warning] if warning else [])
+
+
+def test_sidecar_day_month_date_and_ambiguous_override():
+    assert parse_date("17/02/2015") == dt.date(2015, 2, 17)
+    with pytest.raises(ValueError, match="ambiguous"):
+        read_sources([str(S001)], published="05/08/2015")
+
+
+def test_unknown_format_raises_at_the_call():
+    assert FORMATS == ("txt", "html", "jsonl", "feed")
+    with pytest.raises(ValueError) as e:
+        read_sources(["/no/such/file.txt"], fmt="pdf")  # not iterated: raised at the call
+    assert "'pdf'" in str(e.value) and "txt, html, jsonl, feed" in str(e.value)

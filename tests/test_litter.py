@@ -113,3 +113,14 @@ def test_rules_file_is_data_with_comments():
     rules = load_rules()
     assert {r.kind for r in rules} == {"line", "label", "tail"}
     assert all(r.comment for r in rules)
+
+
+def test_comment_notice_never_takes_article_text_on_its_line():
+    merged = ("اترك تعليقاً\n\nلن يتم نشر عنوان بريدك الإلكتروني. وتتعاون الجزائر وتونس ومصر على تحليل "
+              "معلومات أمنية بشكل يومي، حول تحركات الجهاديين الجزائريين والأجانب.")
+    clean, removed = clean_text(merged)
+    assert "وتتعاون الجزائر وتونس ومصر على تحليل معلومات أمنية" in clean
+    assert [r["line"] for r in removed] == ["اترك تعليقاً"]
+    form = "قال مصدر أمني إن الجزائر تسعى للتعاون.\n\nلن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *\n"
+    clean, removed = clean_text(form)
+    assert clean == "قال مصدر أمني إن الجزائر تسعى للتعاون." and len(removed) == 1

@@ -10,7 +10,7 @@ from marsad.document import Document
 from marsad.pipeline.mentions import MentionStage
 
 FIX = Path(__file__).parent / "fixtures" / "sample_entities_gold.json"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "samples" / "seeds"
+SAMPLES = Path(__file__).resolve().parents[1] / "src" / "marsad" / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -136,23 +136,42 @@ def test_nisba_is_norp_with_country(stage):
     assert m.type == "NORP" and m.country == "DZA"
 
 
-def _prf(stage):
+def _prf_per_sample(stage) -> dict[str, tuple[float, float]]:
+    """P/R of PER/ORG/GPE/LOC by exact span and type on each hand-annotated sample (segment + glued stages
+    run first, as in the default pipeline)."""
+    from marsad.pipeline.segment import GluedStage, SegmentStage
+
     gold = json.loads(FIX.read_text(encoding="utf-8"))["files"]
-    tp = fp = fn = 0
+    out = {}
     for name, ents in gold.items():
-        doc = run(stage, (SEEDS / name).read_text(encoding="utf-8"))
+        doc = Document("t", (SAMPLES / name).read_text(encoding="utf-8"))
+        SegmentStage()(doc)
+        GluedStage()(doc)
+        stage(doc)
         g = {(e["start"], e["end"], e["type"]) for e in ents}
         for e in ents:
             assert doc.text[e["start"]:e["end"]] == e["text"]
         p = {(m.start, m.end, m.type) for m in doc.mentions if m.type != "NORP"}
-        tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
-    return tp / (tp + fp), tp / (tp + fn)
+        tp = len(g & p)
+        out[name[:3]] = (tp / len(p), tp / len(g))
+    return out
+
+
+def test_gold_covers_all_samples():
+    gold = json.loads(FIX.read_text(encoding="utf-8"))["files"]
+    assert sorted(gold) == sorted(p.name for p in SAMPLES.glob("*.txt"))
+
+
+# measured P/R per sample (hand gold, 274 entities): 000 1.00/0.93, 001 1.00/1.00, 002 1.00/0.96,
+# 003 1.00/1.00, 004 1.00/0.96; thresholds keep a small margin for rule changes
+_MIN = {"000": (0.95, 0.88), "001": (0.95, 0.95), "002": (0.95, 0.90), "003": (0.95, 0.95), "004": (0.95, 0.92)}
 
 
 def test_precision_recall_on_hand_gold(stage):
-    p, r = _prf(stage)
-    # measured 0.992 / 0.985 (132 tp, 1 fp, 2 fn); keep a little slack for rule changes
-    assert p >= 0.95 and r >= 0.95, (p, r)
+    got = _prf_per_sample(stage)
+    for sample, (p, r) in got.items():
+        mp, mr = _MIN[sample]
+        assert p >= mp and r >= mr, (sample, p, r)
 
 
 def test_uses_doc_tokens_when_present(stage):
@@ -163,3 +182,86 @@ def test_uses_doc_tokens_when_present(stage):
     doc.tokens = tokenize(text)
     stage(doc)
     assert [(m.text, m.type) for m in doc.mentions] == [("الجزائر", "GPE")]
+
+
+# ---------------------------------------------------------------- review fixes (real sentences)
+def test_time_words_after_a_title_are_not_persons(stage):
+    for text in ("وقال الوزير أمس، إن الحكومة لن تتراجع عن قرارها", "قال الرئيس أمس إن الوضع مستقر",
+                 "وقال الرئيس اليوم إن الجيش سيبقى على الحدود", "أعلن الوزير الأسبوع الماضي عن خطة"):
+        doc = run(stage, text)
+        assert not [m for m in doc.mentions if m.type == "PER"], (text, doc.mentions)
+    doc = run(stage, "وقال الرئيس بوتفليقة أمس إن")
+    assert [(m.text, m.title) for m in doc.mentions if m.type == "PER"] == [("بوتفليقة", "الرئيس")]
+
+
+def test_counterpart_after_title_is_not_a_person(stage):
+    doc = run(stage, "التقى وزير الخارجية الجزائري نظيره التونسي في الجزائر")
+    assert not [m for m in doc.mentions if m.type == "PER"]
+
+
+def test_glued_words_are_matched_as_parts(stage):
+    from marsad.pipeline.segment import GluedStage, SegmentStage
+
+    text = "وبدأت الاتصالات بين طرابلسوالجزائر منذ يوم 20 أوت 2011"
+    doc = Document("t", text)
+    SegmentStage()(doc)
+    GluedStage()(doc)
+    assert doc.glued
+    stage(doc)
+    got = [(m.text, m.start, m.entity_id) for m in doc.mentions]
+    assert ("طرابلس", text.index("طرابلس"), "place:2210247") in got
+    assert ("الجزائر", text.index("طرابلس") + 7, "country:DZA") in got
+
+
+def test_common_word_with_clitic_is_not_a_place(stage):
+    doc = run(stage, "وأرسلت الحكومة وفدا من الجزائر إلى المنطقة")
+    assert [m.text for m in doc.mentions if m.type in ("GPE", "LOC")] == ["الجزائر"]
+
+
+def test_given_name_place_needs_place_context(stage):
+    doc = run(stage, "واستقبل الأمير نايف بن عبد العزيز وزير الداخلية")
+    assert not [m for m in doc.mentions if m.type == "GPE"]
+    assert [m.type for m in doc.mentions if m.text.startswith("نايف")] == ["PER"]
+
+
+def test_party_with_country_name_is_not_a_person(stage):
+    doc = run(stage, "فاز حزب نداء تونس في الانتخابات التشريعية")
+    assert not [m for m in doc.mentions if m.type == "PER"]
+    assert [m.type for m in doc.mentions if "نداء تونس" in m.text] == ["ORG"]
+
+
+def test_well_known_person_alone(stage):
+    doc = run(stage, "رفضت دول عربية استقبال أقارب القذافي بعد سقوط نظام القذافي")
+    assert [m.type for m in doc.mentions if m.text == "القذافي"] == ["PER", "PER"]
+
+
+def test_article_name_without_fused_lam_keeps_the_article(stage):
+    text = "الموالين لزعيم تنظيم القاعدة أيمن الظواهري، وعلى الولاء للظواهري"
+    doc = run(stage, text)
+    assert find(doc, "أيمن الظواهري", "PER")
+    # ل + ال fused: the span starts on the stem (module convention)
+    assert [m.start for m in find(doc, "ظواهري", "PER")] == [text.index("للظواهري") + 2]
+
+
+def test_org_stops_before_a_lam_complement(stage):
+    doc = run(stage, "زيارة رئيس أركان الجيش الوطني الشعبي للحدود الليبية 3 مرات")
+    assert [m.text for m in doc.mentions if m.type == "ORG"] == ["الجيش الوطني الشعبي"]
+    doc = run(stage, "أكد المجلس الأعلى للدولة في ليبيا")
+    assert find(doc, "المجلس الأعلى للدولة", "ORG")
+
+
+def test_state_word_with_country(stage):
+    doc = run(stage, "وقد عرضت جمهورية مصر على الجزائر التعاون")
+    assert find(doc, "جمهورية مصر", "GPE")[0].entity_id == "country:EGY"
+
+
+def test_overlap_resolution_is_linear(stage):
+    """A long document (~440k chars) must not take quadratic time in overlap resolution."""
+    import time
+
+    text = "وقال اللواء المتقاعد خليفة حفتر إن قوات حفتر دخلت الجزائر وتونس ومصر. " * 6000  # 5 mentions each
+    t = time.perf_counter()
+    doc = run(stage, text)
+    elapsed = time.perf_counter() - t
+    assert len(doc.mentions) == 5 * 6000
+    assert elapsed < 10  # generous: guards against O(n²) (minutes), not a benchmark

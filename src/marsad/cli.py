@@ -39,14 +39,29 @@ def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
         raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint=option)
 
 
-def _store(db: Optional[str]):
+def _check_format(fmt: Optional[str], option: str) -> None:
+    from marsad.ingest import FORMATS
+
+    if fmt is not None and fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not a format; use one of: {', '.join(FORMATS)}", param_hint=option)
+
+
+def _store(db: Optional[str], create: bool = False):
+    """Open the store; only commands that write (ingest, retry) may create a new database."""
+    from sqlalchemy.engine import make_url
+
     from marsad.store import Store
 
     url = db or Store.default_url()
     try:
-        return Store(url)
-    except Exception as exc:  # a wrong URL or an unreachable server: say so in one line
-        err.print(f"[red]error:[/] cannot open the database {url}: {exc}")
+        shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    except Exception:
+        shown = url.split("@")[-1]
+    try:
+        return Store(url, create=create)
+    except Exception as exc:  # a wrong URL, a missing file, an unreachable server: one line
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(f"[red]error:[/] cannot open the database {shown}: {reason}", highlight=False)
         raise typer.Exit(2)
 
 
@@ -79,17 +94,17 @@ def ingest(
     from marsad.jobs import ingest_paths
 
     pub = _parse_date(published, "--published")
-    for p in paths:
-        if p != "-" and not Path(p).exists():
-            err.print(f"[red]error:[/] {p}: no such file or folder")
-            raise typer.Exit(2)
-    store = _store(db)
+    _check_format(fmt, "--format")
+    store = _store(db, create=True)
     total = None if "-" in paths else count_sources(paths)
     with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
         task = progress.add_task("ingesting", total=total)
 
         def on_item(key: str, outcome: str) -> None:
+            if outcome.startswith("warning:"):
+                progress.console.print(f"[yellow]warning[/] {key}: {outcome[8:]}", highlight=False)
+                return
             progress.advance(task)
             if outcome.startswith("failed:"):
                 progress.console.print(f"[red]failed[/] {key}: {outcome[7:]}", highlight=False)
@@ -119,6 +134,7 @@ def extract(
     if fmt not in ("json", "jsonl"):
         raise typer.BadParameter("use json or jsonl", param_hint="--format")
     pub = _parse_date(published, "--published")
+    _check_format(input_fmt, "--input")
     paths = files or ["-"]
     stdin = sys.stdin.buffer if "-" in paths else None
     items = read_sources(paths, published=pub, stdin=stdin, fmt=input_fmt)
@@ -182,6 +198,8 @@ def search(query: Annotated[str, typer.Argument(help="Words to find (Arabic norm
            db: DbOpt = None, limit: Annotated[int, typer.Option(help="Most hits to show.")] = 20,
            as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Full-text search over stored articles."""
+    if limit < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--limit")
     store = _store(db)
     hits = store.search(query, limit=limit)
     store.close()
@@ -218,7 +236,7 @@ def failures(db: DbOpt = None,
              retry: Annotated[bool, typer.Option("--retry", help="Read every failed item again and ingest it.")] = False,
              all_: Annotated[bool, typer.Option("--all", help="Include failures that later succeeded.")] = False) -> None:
     """List the items that could not be ingested, with their reasons; --retry tries them again."""
-    store = _store(db)
+    store = _store(db, create=retry)
     if retry:
         from marsad.jobs import retry_failures
 

@@ -17,9 +17,9 @@ ANERCORP_TYPE = {"PER": "PERS", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG":
 
 def ner_pipeline() -> Pipeline:
     from marsad.pipeline.mentions import MentionStage
-    from marsad.pipeline.segment import SegmentStage
+    from marsad.pipeline.segment import GluedStage, SegmentStage
 
-    return Pipeline([SegmentStage(), MentionStage()])
+    return Pipeline([SegmentStage(), GluedStage(), MentionStage()])
 
 
 def _sentences(lines: Iterable[str]) -> Iterator[list[str]]:

@@ -67,7 +67,10 @@ class TimeExpression:
     start: int
     end: int
     text: str
-    value: str | None  # ISO 8601 (2011-08-29, 2012-05, 2015, 2015-W20, 2012-SU, P3D); None when unresolved
+    # ISO 8601: 2011-08-29, 2012-05, 2015, 2015-W20, 2012-SU, P3D, or an interval START/END where the
+    # expression covers a span that is not a Gregorian unit (a Hijri year: 2014-10-25/2015-10-13);
+    # None when unresolved
+    value: str | None
     granularity: str  # day | week | month | season | year | decade | century | duration | time
     kind: str  # absolute | relative | duration
     anchor: str | None = None  # the publication date used to resolve a relative expression
@@ -131,7 +134,7 @@ class Document:
     published: dt.date | None = None
     url: str | None = None
     outlet: str | None = None
-    source: str | None = None  # where it came from: a path, "path:line", "feed#entry", "<stdin>"
+    source: str | None = None  # the item key: /abs/path, /abs/path.jsonl:LINE, /abs/feed.xml#N, <stdin>:HASH
     meta: dict[str, Any] = field(default_factory=dict)
 
     sentences: list[Sentence] = field(default_factory=list)

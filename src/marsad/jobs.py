@@ -30,7 +30,9 @@ class IngestCounts:
                 "near_duplicates": self.near_duplicates, "failed": self.failed}
 
 
-OnItem = Callable[[str, str], None]  # (item key, outcome: stored|duplicate|near_duplicate|failed:<reason>)
+# (item key, outcome): stored | duplicate | near_duplicate | failed:<reason>, once per item; before
+# that, warning:<message> for each non-fatal problem (a publication date that is not a date …)
+OnItem = Callable[[str, str], None]
 
 
 def _one_line(exc: BaseException) -> str:
@@ -72,6 +74,8 @@ class Ingester:
         if isinstance(obj, Failure):
             self._fail(counts, obj.key, obj.reason, obj.raw, obj.location)
             return
+        for w in obj.warnings:
+            self.on_item(obj.key, f"warning:{w}")
         if self.store.find_by_hash(obj.content_hash):
             counts.duplicates += 1
             self.store.resolve_failure(obj.key)
@@ -81,6 +85,9 @@ class Ingester:
             sig = self.near.signature(obj.text)
             near = self.near.query(sig)
             doc = self.pipeline(obj.to_document())
+            # Stored documents are keyed by content, so ids given by different sources (two JSONL
+            # files both with "id": 1) never collide; the source's own id is kept as external_id.
+            doc.id = "d" + obj.content_hash[:16]
             doc_id = self.store.save_document(
                 doc, raw=obj.raw, content_hash=obj.content_hash, minhash=sig, duplicate_of=near,
                 run_id=run_id, external_id=obj.external_id)

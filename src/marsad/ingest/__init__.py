@@ -4,9 +4,10 @@ from .dedup import NearDuplicateIndex
 from .litter import clean_text
 from .metadata import parse_date
 from .model import Failure, Item, content_hash
+from .readers import FORMATS
 from .sources import MAX_FILE_BYTES, MAX_TEXT_CHARS, count_sources, read_one, read_sources
 
 __all__ = [
     "Item", "Failure", "read_sources", "read_one", "count_sources", "NearDuplicateIndex",
-    "content_hash", "clean_text", "parse_date", "MAX_FILE_BYTES", "MAX_TEXT_CHARS",
+    "content_hash", "clean_text", "parse_date", "FORMATS", "MAX_FILE_BYTES", "MAX_TEXT_CHARS",
 ]

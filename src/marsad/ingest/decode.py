@@ -1,4 +1,5 @@
-"""Bytes -> text. Order: BOM (UTF-8/16/32), binary check, strict UTF-8 (a multi-byte character cut
+"""Bytes -> text. Order: BOM (UTF-8/16/32), binary check (NUL bytes: UTF-16 without BOM, binary
+when they are more than a small share, else dropped and counted in meta["nul_removed"]), strict UTF-8 (a multi-byte character cut
 at the very end is dropped and noted), then charset-normalizer with an Arabic sanity check that
 prefers Windows-1256 when it yields Arabic and the detected code page does not."""
 from __future__ import annotations
@@ -19,6 +20,26 @@ _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _LETTER = re.compile(r"[^\W\d_]")
 # C0 controls other than tab, LF, VT, FF, CR, plus DEL: a decoded text full of these is not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1f\x7f]")
+#: NUL bytes above this share of the input make it binary; above NUL_SHARE_WITH_CONTROLS, too, when
+#: other control bytes are present. Fewer are stray (a bad export, a copy/paste) and are dropped.
+NUL_SHARE = 0.01
+NUL_SHARE_WITH_CONTROLS = 0.001
+
+
+def binary_reason(data: bytes) -> str | None:
+    """A one-line reason when ``data`` (not UTF-16) is binary because of its NUL bytes, else None.
+    Looks at the first 2 MB."""
+    sample = data[:2_000_000]
+    nuls = sample.count(0)
+    if not nuls:
+        return None
+    share = nuls / len(sample)
+    if share > NUL_SHARE or (share > NUL_SHARE_WITH_CONTROLS and _CONTROL_BYTES.search(sample)):
+        return f"binary file (NUL bytes, first at offset {sample.find(0)}); not a text, HTML, JSONL or feed file"
+    return None
 
 
 def _arabic_ratio(text: str) -> float:
@@ -53,7 +74,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes) -> tuple[str, dict]:
-    """Decode ``data``; returns (text, meta) with meta["encoding"] and maybe meta["truncated_utf8"].
+    """Decode ``data``; returns (text, meta) with meta["encoding"] and maybe meta["truncated_utf8"]
+    or meta["nul_removed"] (how many stray NUL bytes were dropped).
     Raises IngestError with a one-line reason for binary or undecodable input."""
     meta: dict = {}
     for bom, enc in _BOMS:
@@ -63,16 +85,25 @@ def decode_bytes(data: bytes) -> tuple[str, dict]:
             except UnicodeDecodeError as e:
                 raise IngestError(f"invalid {enc.upper()} after its byte-order mark (byte {e.start + len(bom)})") from None
             meta["encoding"] = enc + " (BOM)"
+            if "\x00" in text and len(text) > 100 * text.count("\x00"):  # a few stray NULs: drop them
+                meta["nul_removed"] = text.count("\x00")
+                text = text.replace("\x00", "")
             _check_text(text, enc)
             return text, meta
 
-    nul = data.find(b"\x00")
-    if nul >= 0:
+    if b"\x00" in data:
         text = _utf16_without_bom(data)
         if text is not None:
             meta["encoding"] = "utf-16 (no BOM)"
             return text, meta
-        raise IngestError(f"binary file (NUL bytes, first at offset {nul}); not a text, HTML, JSONL or feed file")
+        reason = binary_reason(data)
+        if reason:
+            raise IngestError(reason)
+        n = data.count(0)
+        data = data.replace(b"\x00", b"")
+        text, rest = decode_bytes(data)
+        rest["nul_removed"] = n
+        return text, rest
 
     try:
         text = data.decode("utf-8")

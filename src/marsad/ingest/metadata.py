@@ -1,8 +1,9 @@
-"""Article metadata: ISO date parsing, ``NAME.meta.json`` sidecars, and precedence
+"""Article metadata: publication-date parsing, ``NAME.meta.json`` sidecars, and precedence
 (keyword override > sidecar > what the file itself says)."""
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import os
 import re
@@ -11,11 +12,28 @@ from typing import Any
 
 FIELDS = ("title", "published", "url", "outlet", "external_id")
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s_])")
+_YMD = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:$|[T\s_,])")
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:$|[T\s_,])")
+
+
+class AmbiguousDate(ValueError):
+    """A NN/NN/YYYY date where both numbers could be the month (05/08/2015)."""
+
+
+def _rfc2822(s: str) -> dt.date | None:
+    """'Fri, 04 Oct 2019 00:30:00 +0300' -> the date as written (local to its offset), or None."""
+    try:
+        return email.utils.parsedate_to_datetime(s).date()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """ISO date or datetime (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], 'YYYY-MM-DD HH:MM:SS'),
-    a date/datetime object or a time.struct_time -> datetime.date. Raises ValueError otherwise."""
+    """A publication date as written -> datetime.date. Accepts ISO dates/datetimes (YYYY-MM-DD,
+    YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], 'YYYY-MM-DD HH:MM:SS'), YYYY/MM/DD, DD/MM/YYYY when it can only
+    be read one way (a number over 12, or day == month; else AmbiguousDate), RFC 2822 feed dates
+    ('Fri, 04 Oct 2019 00:30 +0300' -> 2019-10-04: the local date, never shifted to UTC), Arabic-Indic
+    digits, date/datetime objects and time.struct_time. Raises ValueError otherwise."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -25,24 +43,44 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, time.struct_time):
         return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
     if not isinstance(value, str):
-        raise ValueError(f"not an ISO date: {value!r}")
+        raise ValueError(f"not a date: {value!r}")
     s = value.strip()
     try:
         return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()
     except ValueError:
         pass
-    m = _ISO_DAY.match(s)
+    m = _ISO_DAY.match(s) or _YMD.match(s)
     if m:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))  # may raise ValueError (2015-13-40)
-    raise ValueError(f"not an ISO date: {value!r}")
+    m = _DMY.match(s)
+    if m:
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        if a > 12 or a == b:
+            return dt.date(y, b, a)  # DD/MM/YYYY
+        if b > 12:
+            return dt.date(y, a, b)  # MM/DD/YYYY: the only valid reading
+        raise AmbiguousDate(f"ambiguous date {value!r} (DD/MM or MM/DD)")
+    d = _rfc2822(s)
+    if d is not None:
+        return d
+    raise ValueError(f"not a date: {value!r}")
+
+
+def date_warning(value: Any, origin: str, error: Exception | None = None) -> str:
+    """The one-line warning for a publication date that could not be used."""
+    shown = " ".join(str(value).split())[:60]
+    what = "is ambiguous (DD/MM/YYYY or MM/DD/YYYY?)" if isinstance(error, AmbiguousDate) \
+        else "is not a date (YYYY-MM-DD)"
+    return f"published '{shown}' ({origin}) {what}; kept unknown"
 
 
 def set_published(fields: dict, value: Any, meta: dict, origin: str) -> None:
-    """Parse ``value`` into fields["published"]; a bad date keeps None and is noted in meta."""
+    """Parse ``value`` into fields["published"]; a bad date keeps None and adds a one-line message
+    to meta["warnings"] (Item.warnings)."""
     try:
         d = parse_date(value)
-    except (ValueError, OverflowError):
-        meta.setdefault("warnings", []).append(f"unparsed published date from {origin}: {str(value)[:60]!r}")
+    except (ValueError, OverflowError) as e:
+        meta.setdefault("warnings", []).append(date_warning(value, origin, e))
         return
     if d is not None:
         fields["published"] = d

@@ -29,7 +29,7 @@ def content_hash(text: str) -> str:
 @dataclass
 class Item:
     """One article read from a source, before the pipeline."""
-    key: str  # "path", "path:LINE" (jsonl), "path#N" (feed entry, 1-based), "<stdin>"
+    key: str  # "/real/path", "/real/path:LINE" (jsonl), "/real/path#N" (feed entry, 1-based), "<stdin>:HASH"…
     text: str  # cleaned text (web litter removed) -> Document.text
     raw: str  # the decoded input as read (for html the html; for a jsonl line the line)
     title: str | None = None
@@ -43,6 +43,13 @@ class Item:
     def __post_init__(self) -> None:
         if not self.content_hash:
             self.content_hash = content_hash(self.text)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One-line notes about what was read but not used (a publication date that is not a date,
+        a broken sidecar, a feed that is not well-formed…); the item itself is fine. The CLI prints
+        them as ``warning KEY: MESSAGE``."""
+        return list(self.meta.get("warnings") or [])
 
     @property
     def doc_id(self) -> str:

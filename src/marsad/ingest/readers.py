@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from .metadata import set_published
+from .metadata import date_warning, parse_date, set_published
 from .model import IngestError
 
 FORMATS = ("txt", "html", "jsonl", "feed")
@@ -17,12 +17,18 @@ EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
     ".xml": "feed", ".rss": "feed", ".atom": "feed",
 }
-# Field names read from a JSONL record, first present wins. SaudiNewsNet-style dumps use
-# content / date_extracted / source, so those are accepted when text / published / outlet are missing.
+# Field names read from a JSONL record, first present wins (names compared case-insensitively).
+# SaudiNewsNet-style dumps use content / source, so those are accepted when text / outlet are missing.
 TEXT_FIELDS = ("text", "content", "body", "article")
-PUBLISHED_FIELDS = ("published", "date", "published_at", "pubdate", "date_published", "date_extracted")
+# Only these name a publication date. A crawl/extraction time is not one (using it would be a guess):
+# CRAWL_FIELDS go to meta["crawled"] and leave ``published`` unknown.
+PUBLISHED_FIELDS = ("published", "date", "pubdate", "publication_date", "published_at", "date_published",
+                    "datepublished", "publish_date", "published_date", "publishdate", "publishedat")
+CRAWL_FIELDS = ("date_extracted", "extracted_at", "date_crawled", "crawled", "crawled_at", "crawl_date",
+                "scraped_at", "date_scraped", "fetched_at", "retrieved", "retrieved_at", "downloaded_at")
 OUTLET_FIELDS = ("outlet", "source", "site", "sitename", "publisher")
-_KNOWN = set(TEXT_FIELDS) | set(PUBLISHED_FIELDS) | set(OUTLET_FIELDS) | {"id", "title", "url", "link", "html", "author"}
+_KNOWN = set(TEXT_FIELDS) | set(PUBLISHED_FIELDS) | set(CRAWL_FIELDS) | set(OUTLET_FIELDS) | \
+    {"id", "title", "url", "link", "html", "author"}
 
 _BLOCK_TAGS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
@@ -147,11 +153,7 @@ def feed_entries(data: bytes) -> tuple[dict, list[tuple[dict, str, dict]]]:
             meta["entry_id"] = e["id"]
         if e.get("author"):
             meta["author"] = e["author"]
-        when = e.get("published_parsed") or e.get("updated_parsed")
-        if when:
-            set_published(fields, when, meta, "feed")
-        elif e.get("published") or e.get("updated"):
-            set_published(fields, e.get("published") or e.get("updated"), meta, "feed")
+        _feed_date(e, fields, meta)
         body = ""
         if e.get("content"):
             body = max((c.get("value") or "" for c in e["content"]), key=len)
@@ -163,6 +165,34 @@ def feed_entries(data: bytes) -> tuple[dict, list[tuple[dict, str, dict]]]:
     if parsed.get("bozo"):
         feed_fields["_warning"] = f"feed not well-formed ({type(parsed.get('bozo_exception')).__name__}); entries read anyway"
     return feed_fields, out
+
+
+def _feed_date(e: Any, fields: dict, meta: dict) -> None:
+    """The entry's date as written (pubDate/published, else updated). feedparser's *_parsed values
+    are converted to UTC ('Fri, 04 Oct 2019 00:30 +0300' -> Oct 3), so the raw string is parsed
+    first (RFC 2822, then ISO) and *_parsed is only the last resort."""
+    for name in ("published", "updated"):
+        # dict.get: FeedParserDict maps a missing "updated" to "published" (with a warning)
+        raw, parsed = dict.get(e, name), dict.get(e, name + "_parsed")
+        if not raw and not parsed:
+            continue
+        if raw:
+            try:
+                d = parse_date(raw)
+            except (ValueError, OverflowError) as err:
+                d, error = None, err
+            else:
+                error = None
+            if d is not None:
+                fields["published"] = d
+                if name != "published":
+                    meta["published_from"] = name
+                return
+        if parsed:  # feedparser understood a form we do not: its UTC date beats none
+            fields["published"] = parse_date(parsed)
+            meta["published_from"] = f"{name} (UTC)"
+            return
+        meta.setdefault("warnings", []).append(date_warning(raw, f"feed {name}", error))
 
 
 # --------------------------------------------------------------------------- JSONL records
@@ -199,15 +229,26 @@ def json_record(obj: Any, text_field: str | None = None) -> tuple[str, dict, dic
         if obj.get(name):
             fields["outlet"] = str(obj[name])
             break
+    lower = {k.lower(): k for k in obj if isinstance(k, str)}
+    used: set = set()
     for name in PUBLISHED_FIELDS:
-        if obj.get(name):
-            set_published(fields, obj[name], meta, f'field "{name}"')
-            if name != "published" and "published" in fields:
-                meta["published_from"] = name
+        key = lower.get(name)
+        if key is not None and obj[key] not in (None, ""):
+            used.add(key)
+            set_published(fields, obj[key], meta, f'field "{key}"')
+            if key != "published" and "published" in fields:
+                meta["published_from"] = key
+            break
+    for name in CRAWL_FIELDS:
+        key = lower.get(name)
+        if key is not None and obj[key] not in (None, ""):
+            used.add(key)
+            meta["crawled"] = obj[key]  # when it was fetched, not when it was published
+            meta["crawled_from"] = key
             break
     if obj.get("author"):
         meta["author"] = obj["author"]
-    extra = {k: v for k, v in obj.items() if k not in _KNOWN and k != text_field}
+    extra = {k: v for k, v in obj.items() if k not in _KNOWN and k not in used and k != text_field}
     if extra:
         meta["extra"] = extra
     return text, fields, meta

@@ -6,7 +6,8 @@ candidate and looks the rest up as written.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,19 +16,36 @@ from marsad.text.normalize import normalize_key
 
 DATA = Path(__file__).parent / "data"
 
-# Country names that are also everyday words or other places: matched only in a place context
-AMBIGUOUS = {normalize_key(w) for w in ("مالي", "عمان", "عُمان", "المغرب", "تشاد", "الشام")}
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> dict:
+    """kb/data/mention_rules.json: named word lists (as sets of normalised keys) and ``thresholds``."""
+    with open(DATA / "mention_rules.json", encoding="utf-8") as f:
+        raw = json.load(f)
+    out: dict = {}
+    for name, value in raw.items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, list):
+            out[name] = frozenset(normalize_key(w) for w in value)
+        else:
+            out[name] = value
+    return out
 
 
 @dataclass(frozen=True)
 class Entry:
-    type: str  # GPE, LOC, ORG, NORP
+    type: str  # GPE, LOC, ORG, NORP, PER (well-known persons)
     entity_id: str | None
     country: str | None
     sector: str | None
     confidence: float
     canonical: str
     rank: int = 0  # lower is preferred when one key names several entries
+
+
+_HEADED = ("countries.tsv", "places.tsv", "person_names.tsv", "persons.tsv", "places_curated.tsv")
 
 
 def _rows(name: str):
@@ -37,7 +55,7 @@ def _rows(name: str):
             if line.startswith("#") or not line.strip():
                 continue
             row = line.rstrip("\n").split("\t")
-            if header is None and name in ("countries.tsv", "places.tsv", "person_names.tsv"):
+            if header is None and name in _HEADED:
                 header = row
                 continue
             yield row
@@ -60,6 +78,7 @@ class Gazetteer:
     titles: dict[tuple[str, ...], tuple[str, bool, str | None]]  # key -> (type, precedes, sector)
     heads: dict[tuple[str, ...], tuple[str | None, int]]  # key -> (sector, quoted: 1 may, 2 must)
     countries: dict[str, dict]
+    rules: dict = field(default_factory=dict)  # mention_rules.json (load_rules)
 
     def lookup(self, key: tuple[str, ...]) -> Entry | None:
         entries = self.names.get(key)
@@ -76,6 +95,8 @@ def _add(names: dict, name: str, entry: Entry) -> None:
 
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
+    rules = load_rules()
+    ambiguous = rules["ambiguous_places"]
     names: dict[tuple[str, ...], list[Entry]] = {}
     nonnames: set[str] = set()
     weak: set[str] = set()
@@ -93,7 +114,7 @@ def load() -> Gazetteer:
         eid = f"country:{a3}"
         for n in [name] + [a for a in aliases.split("|") if a]:
             k = normalize_key(n)
-            conf = 0.6 if k in AMBIGUOUS else 0.95
+            conf = 0.6 if k in ambiguous else 0.95
             _add(names, n, Entry("GPE", eid, a3, None, conf, name, 0))
         for stem in [s for s in nisba.split("|") if s]:
             for form in nisba_forms(stem):
@@ -111,6 +132,10 @@ def load() -> Gazetteer:
                 conf = 0.6
             _add(names, n, Entry(typ, f"place:{gid}", a3 or None, None, conf, n, rank))
 
+    for name, aliases, a3, typ in _rows("places_curated.tsv"):
+        for n in [name] + [a for a in aliases.split("|") if a]:
+            _add(names, n, Entry(typ or "GPE", None, a3 or None, None, 0.8, name, 5))
+
     for row in _rows("regions.tsv"):
         name, aliases, ccs = (row + ["", ""])[:3]
         cs = [c for c in ccs.split("|") if c]
@@ -121,6 +146,12 @@ def load() -> Gazetteer:
         name, typ, sector, country, aliases = (row + [""] * 5)[:5]
         for n in [name] + [a for a in aliases.split("|") if a]:
             _add(names, n, Entry(typ or "ORG", None, country or None, sector or None, 0.9, name, 0))
+
+    # well-known persons: full names, and short forms (surname/nisba alone) with a lower confidence
+    for name, aliases, country in _rows("persons.tsv"):
+        for n in [name] + [a for a in aliases.split("|") if a]:
+            conf = 0.85 if len(n.split()) >= 2 else 0.75
+            _add(names, n, Entry("PER", None, country or None, None, conf, name, 0))
 
     titles: dict[tuple[str, ...], tuple[str, bool, str | None]] = {}
     for row in _rows("titles.tsv"):
@@ -136,4 +167,4 @@ def load() -> Gazetteer:
         person_parts[k] = (latin, int(given), int(surname) + int(unknown))
 
     max_len = max(len(k) for k in names)
-    return Gazetteer(names, max_len, person_parts, nonnames, weak, titles, heads, countries)
+    return Gazetteer(names, max_len, person_parts, nonnames, weak, titles, heads, countries, rules)

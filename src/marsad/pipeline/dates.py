@@ -18,7 +18,10 @@ Span conventions (applied consistently):
 Resolution: relative expressions are resolved against ``published``; with ``published=None`` they
 are reported with value None, anchor None, kind "relative" (never guessed). Vague references
 (مؤخرا، قبل أيام، في الأيام الأخيرة، الآن) always have value None; vague durations (منذ عدة أسابيع)
-get an X value (``PXW``). Bare counts of hours/days without a cue (بـ10 ساعات) are not reported.
+get an X value (``PXW``). A hijri year or month without a day has no single Gregorian value: it is
+given as an ISO 8601 interval of its first and last Gregorian days (``1436 هـ`` →
+``2014-10-25/2015-10-13``, ``رمضان 1436`` → ``2015-06-18/2015-07-16``). A bare year after a cue
+(في 2015) is only taken when the next word cannot be a counted noun (``_year_follow_ok``). Bare counts of hours/days without a cue (بـ10 ساعات) are not reported.
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ _DATA = "time_lexicon.json"
 _UNIT_GRAN = {"D": "day", "W": "week", "M": "month", "Y": "year", "H": "day", "MIN": "day",
               "DE": "decade", "CE": "century", "P": "day"}
 _EVENT_REL = re.compile(r"\s*(?:من|علي)(?!\w)")
+_NEXT_WORD = re.compile(r"[^\S\n]*(\w*)")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
 _UNIT_ISO = {"D": "D", "W": "W", "M": "M", "Y": "Y", "H": "H", "MIN": "M", "DE": "DE", "CE": "CE"}
 
 
@@ -135,6 +140,10 @@ class DateFinder:
         self.decade_of = _index(lex["decades"])
         self.century_of = _index(lex["centuries"])
         self.century_rel_of = _index(lex["century_relative"])
+        # words that may follow a bare year after a cue (في 2015، قال ...); see _year_follow_ok
+        self.year_next_ok = {normalize_key(w) for k in ("year_function_words", "year_calendar_words", "year_verbs")
+                             for w in lex[k]}
+        self.year_next_ok |= {normalize_key(w).split()[0] for ws in lex["months"].values() for w in ws}
 
         MON = _alt(lex["months"][k][i] for k in lex["months"] for i in range(len(lex["months"][k])))
         HMON = _alt(w for ws in lex["hijri_months"].values() for w in ws)
@@ -178,50 +187,85 @@ class DateFinder:
         NUM = rf"(?:\d{{1,3}}|{NUMW})"
 
         self.patterns: list[tuple[re.Pattern, Callable[[re.Match], Iterator[_Hit]]]] = []
+        # Prefilter: each pattern carries "needs", groups of literals (normalised); the pattern only
+        # runs when, for every group, one of its literals occurs in the text. A literal must be a
+        # substring of every possible match, so skipping never loses a hit. A compiled regex may
+        # stand for a group (searched once per text, result cached per regex).
+        self.needs: list[tuple] = []
 
-        def add(pat: str, fn) -> None:
+        def words(*alts) -> tuple[str, ...]:
+            """For each lexicon entry, its longest word: a substring of any match of that entry."""
+            out = set()
+            for ws in alts:
+                for w in ws:
+                    k = normalize_key(w)
+                    if k:
+                        out.add(max(k.split(), key=len))
+            return tuple(sorted(out))
+
+        def add(pat: str, fn, *needs) -> None:
             self.patterns.append((re.compile(pat), fn))
+            self.needs.append(needs)
+
+        all_of = lambda mapping: [w for ws in mapping.values() for w in ws]  # noqa: E731
+        K_MON = words(all_of(lex["months"]))
+        K_HMON = words(all_of(lex["hijri_months"]))
+        K_WD = words(all_of(lex["weekdays"]))
+        K_SEAS = words(all_of(lex["seasons"]))
+        K_YNOUN = words(lex["year_nouns"])
+        K_RUNIT = words(all_of(lex["relative_units"]))
+        K_DEIC = words(all_of(lex["deictic_days"]))
+        K_PREP = words(all_of(lex["relative_preps"]))
+        K_UNIT = words([w for f in lex["units"].values() for ws in f.values() for w in ws])
+        K_VPL = words(all_of(lex["vague_unit_plurals"]))
+        K_VADJ = words(all_of(lex["vague_unit_adjectives"]))
+        K_VAGUE = words(lex["vague_words"])
+        K_DEC = words(all_of(lex["decades"]))
+        R_NUMDATE = re.compile(r"\d[/.\-][01]?\d[/.\-]\d")
+        R_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+        R_HYEAR = re.compile(r"1[34]\d\d")
+        R_DIGIT = re.compile(r"\d")
 
         # 29/08/2011, 29-08-2011, 29.08.2011 (day first), 2011-08-29, 2011/08/29
-        add(rf"(?<![\d/.\-])(?P<core>(?P<d>[0-3]?\d)[/.\-](?P<m>[01]?\d)[/.\-](?P<y>(?:19|20)\d\d))(?![\d/\-]|\.\d)", self._numeric)
-        add(rf"(?<![\d/.\-])(?P<core>(?P<y>(?:19|20)\d\d)[/\-](?P<m>[01]?\d)[/\-](?P<d>[0-3]?\d))(?![\d/\-]|\.\d)", self._numeric)
+        add(rf"(?<![\d/.\-])(?P<core>(?P<d>[0-3]?\d)[/.\-](?P<m>[01]?\d)[/.\-](?P<y>(?:19|20)\d\d))(?![\d/\-]|\.\d)", self._numeric, R_NUMDATE)
+        add(rf"(?<![\d/.\-])(?P<core>(?P<y>(?:19|20)\d\d)[/\-](?P<m>[01]?\d)[/\-](?P<d>[0-3]?\d))(?![\d/\-]|\.\d)", self._numeric, R_NUMDATE)
         # (يوم) (الأحد) (الموافق) 29 (من) (شهر) أوت (من عام) 2011 (م)
-        add(rf"{L}(?P<core>(?:يوم\s+)?(?:(?P<wd>{WD})\s*,?\s*)?(?:الموافق\s+(?:ل\s*)?)?(?P<d>[0-3]?\d)\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{MON}){R}(?:{YR}|\s+(?P<rel>{REL}){R})?)", self._dmy)
+        add(rf"{L}(?P<core>(?:يوم\s+)?(?:(?P<wd>{WD})\s*,?\s*)?(?:الموافق\s+(?:ل\s*)?)?(?P<d>[0-3]?\d)\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{MON}){R}(?:{YR}|\s+(?P<rel>{REL}){R})?)", self._dmy, K_MON, R_DIGIT)
         # (شهر) ماي (من عام) 2012
-        add(rf"{L}(?P<core>(?:شهر\s+)?(?P<m>{MON}){R}{YR})", self._my)
+        add(rf"{L}(?P<core>(?:شهر\s+)?(?P<m>{MON}){R}{YR})", self._my, K_MON, R_YEAR)
         # (شهر) ماي الماضي / هذا الشهر
-        add(rf"{L}(?P<core>(?:شهر\s+)?(?P<m>{MON})\s+(?P<rel>{REL}){R})", self._mrel)
+        add(rf"{L}(?P<core>(?:شهر\s+)?(?P<m>{MON})\s+(?P<rel>{REL}){R})", self._mrel, K_MON)
         # شهر ماي ; في سبتمبر (unambiguous names only)
-        add(rf"{L}(?P<core>شهر\s+(?P<m>{MON})){R}", self._mbare)
-        add(rf"{L}(?:في|منذ|حتي|خلال|الي)\s+(?P<core>(?P<m>{MON})){R}(?!\s*\d)", self._mbare_cue)
+        add(rf"{L}(?P<core>شهر\s+(?P<m>{MON})){R}", self._mbare, K_MON, ("شهر",))
+        add(rf"{L}(?:في|منذ|حتي|خلال|الي)\s+(?P<core>(?P<m>{MON})){R}(?!\s*\d)", self._mbare_cue, K_MON)
         # hijri: (26) (من) (شهر) شوال (عام) 1436 (هـ)
-        add(rf"{L}(?P<core>(?:(?P<d>[0-3]?\d)\s+(?:من\s+)?)?(?:شهر\s+)?(?P<hm>{HMON}){R}\s*,?\s*(?:(?:من\s+)?(?:{YNOUN})\s+)?(?P<y>{HYEAR})(?:\s*{HSUF}{R})?)", self._hijri)
-        add(rf"{L}(?P<core>(?:(?:{YNOUN})\s+)?(?P<y>{HYEAR})\s*{HSUF}{R})", self._hijri_year)
+        add(rf"{L}(?P<core>(?:(?P<d>[0-3]?\d)\s+(?:من\s+)?)?(?:شهر\s+)?(?P<hm>{HMON}){R}\s*,?\s*(?:(?:من\s+)?(?:{YNOUN})\s+)?(?P<y>{HYEAR})(?:\s*{HSUF}{R})?)", self._hijri, K_HMON, R_HYEAR)
+        add(rf"{L}(?P<core>(?:(?:{YNOUN})\s+)?(?P<y>{HYEAR})\s*{HSUF}{R})", self._hijri_year, R_HYEAR)
         # years: عام 2015 / العام 2015 / 2015م / في 2015
-        add(rf"{L}(?P<core>{YNOUN}\s+(?P<y>{YEAR}){GS})", self._year)
-        add(rf"(?P<core>(?P<y>{YEAR})\s*{GSUF}){R}", self._year)
-        add(rf"{L}(?:{YCUE})\s+(?P<core>(?P<y>{YEAR})(?P<y2>\s*(?:-|و|الي|حتي)\s*{YEAR})?)(?!\s*(?:[%٪]|{CNOUN}{R}))", self._year_cue)
+        add(rf"{L}(?P<core>{YNOUN}\s+(?P<y>{YEAR}){GS})", self._year, K_YNOUN, R_YEAR)
+        add(rf"(?P<core>(?P<y>{YEAR})\s*{GSUF}){R}", self._year, R_YEAR)
+        add(rf"{L}(?:{YCUE})\s+(?P<core>(?P<y>{YEAR})(?P<y2>\s*(?:-|و|الي|حتي)\s*{YEAR})?)(?!\s*(?:[%٪]|{CNOUN}{R}))", self._year_cue, R_YEAR)
         # seasons: صيف (عام) 2012 ; الصيف الماضي ; هذا الصيف
-        add(rf"{L}(?P<core>(?:فصل\s+)?(?P<s>{SEAS})\s*(?:(?:من\s+)?{YNOUN}\s+)?(?P<y>{YEAR}))", self._season)
-        add(rf"{L}(?P<core>(?:(?P<dem>{DEM})\s+)?(?:فصل\s+)?(?P<s>{SEAS})(?:\s+(?P<rel>{REL}))?){R}", self._season_rel)
+        add(rf"{L}(?P<core>(?:فصل\s+)?(?P<s>{SEAS})\s*(?:(?:من\s+)?{YNOUN}\s+)?(?P<y>{YEAR}))", self._season, K_SEAS, R_YEAR)
+        add(rf"{L}(?P<core>(?:(?P<dem>{DEM})\s+)?(?:فصل\s+)?(?P<s>{SEAS})(?:\s+(?P<rel>{REL}))?){R}", self._season_rel, K_SEAS)
         # decades / centuries
-        add(rf"{L}(?P<core>(?:ال)?(?P<dec>{DEC})(?:ي)?{DSUF}(?:\s+(?:من\s+)?القرن\s+(?P<c>{CENT}|{CREL}|\d{{2}}))?){R}", self._decade)
-        add(rf"{L}(?P<core>القرن\s+(?:ال)?(?P<c>{CENT}|{CREL}|\d{{2}})){R}", self._century)
+        add(rf"{L}(?P<core>(?:ال)?(?P<dec>{DEC})(?:ي)?{DSUF}(?:\s+(?:من\s+)?القرن\s+(?P<c>{CENT}|{CREL}|\d{{2}}))?){R}", self._decade, K_DEC)
+        add(rf"{L}(?P<core>القرن\s+(?:ال)?(?P<c>{CENT}|{CREL}|\d{{2}})){R}", self._century, ("القرن",))
         # deictic days: (يوم) أمس (الخميس), اليوم الجمعة, أول أمس, غدا
-        add(rf"{L}(?P<core>(?:يوم\s+)?(?P<deic>{DEIC})(?:\s*,?\s*(?P<wd>{WD}))?){R}(?!\s+{TBLOCK}{R})", self._deictic)
+        add(rf"{L}(?P<core>(?:يوم\s+)?(?P<deic>{DEIC})(?:\s*,?\s*(?P<wd>{WD}))?){R}(?!\s+{TBLOCK}{R})", self._deictic, K_DEIC)
         # weekdays: السبت الماضي ; يوم الخميس ; في الأحد
-        add(rf"{L}(?P<core>(?:يوم\s+)?(?P<wd>{WD})\s+(?P<rel>{REL})){R}", self._weekday_rel)
-        add(rf"{L}(?P<core>يوم\s+(?P<wd>{WD})){R}", self._weekday_bare)
+        add(rf"{L}(?P<core>(?:يوم\s+)?(?P<wd>{WD})\s+(?P<rel>{REL})){R}", self._weekday_rel, K_WD)
+        add(rf"{L}(?P<core>يوم\s+(?P<wd>{WD})){R}", self._weekday_bare, K_WD, ("يوم",))
         # الأسبوع الماضي ; هذا العام ; العام الجاري
-        add(rf"{L}(?P<core>(?:(?P<dem>{DEM})\s+)?(?P<u>{RUNIT})(?:\s+(?P<rel>{REL}))?){R}", self._unit_rel)
+        add(rf"{L}(?P<core>(?:(?P<dem>{DEM})\s+)?(?P<u>{RUNIT})(?:\s+(?P<rel>{REL}))?){R}", self._unit_rel, K_RUNIT)
         # قبل يومين / منذ ثلاثة أيام / بعد أسبوع / في غضون شهرين / قبل أيام / منذ عدة أسابيع / قبل أسابيع عديدة
         add(rf"{L}(?P<core>(?P<prep>{PREP})\s+(?:ال)?(?:(?P<qual>{QUAL})\s+)?"
             rf"(?:(?P<n>{NUM})\s+(?P<nu>{U_ANY})|(?P<du>{U_DU})|(?P<vq>{VQB})\s+(?P<vqu>{U_PL})"
             rf"|(?P<vu>{U_PL})(?:\s+(?P<va>{VQA}))?|(?P<su>{U_SG})){R})"
-            rf"(?!\s*(?:\d|{MON}{R}|{HMON}{R}|{WD}{R}|ال(?!ي{R})\w))", self._count)
+            rf"(?!\s*(?:\d|{MON}{R}|{HMON}{R}|{WD}{R}|ال(?!ي{R})\w))", self._count, K_PREP, K_UNIT)
         # الأيام الأخيرة, الفترة الأخيرة, الأسابيع الماضية ; مؤخرا, الآن
-        add(rf"{L}(?P<core>(?P<vp>{VPL})\s+(?P<vadj>{VADJ})){R}", self._vague_period)
-        add(rf"{L}(?P<core>{VAGUE}){R}", self._vague_word)
+        add(rf"{L}(?P<core>(?P<vp>{VPL})\s+(?P<vadj>{VADJ})){R}", self._vague_period, K_VPL, K_VADJ)
+        add(rf"{L}(?P<core>{VAGUE}){R}", self._vague_word, K_VAGUE)
 
         self.mod_re = re.compile(rf"(?:^|(?<!\w))(?:[وف]?[بلك]|[وف])??(?P<mod>{MODS})\s+(?:من\s+)?$")
         self.dpart_re = re.compile(rf"(?:^|(?<!\w))(?:[وف]?[بلك]|[وف])??(?P<dp>{DPART})\s+(?:من\s+)?(?:يوم\s+)?$")
@@ -300,25 +344,60 @@ class DateFinder:
         y = int(m["y"])
         d = int(m["d"]) if m["d"] else None
         try:
-            g = Hijri(y, hm, d or 1).to_gregorian()
+            if d:
+                val = Hijri(y, hm, d).to_gregorian().isoformat()
+            else:  # a hijri month straddles two Gregorian months: the interval first/last day
+                first = Hijri(y, hm, 1)
+                val = f"{first.to_gregorian().isoformat()}/{Hijri(y, hm, first.month_length()).to_gregorian().isoformat()}"
         except (ValueError, OverflowError):
             return
-        yield self._span(m, value=g.isoformat(), granularity="day" if d else "month", kind="absolute",
+        yield self._span(m, value=val, granularity="day" if d else "month", kind="absolute",
                          calendar="hijri", confidence=0.9)
 
     def _hijri_year(self, m, pub):
         from hijridate import Hijri
 
-        try:
-            g = Hijri(int(m["y"]), 1, 1).to_gregorian()
+        y = int(m["y"])
+        try:  # 1 Muharram to the last day of Dhu al-Hijja: 1436 هـ = 2014-10-25/2015-10-13
+            first = Hijri(y, 1, 1).to_gregorian()
+            last = Hijri(y, 12, Hijri(y, 12, 1).month_length()).to_gregorian()
         except (ValueError, OverflowError):
             return
-        yield self._span(m, value=f"{g.year:04d}", granularity="year", kind="absolute", calendar="hijri", confidence=0.85)
+        yield self._span(m, value=f"{first.isoformat()}/{last.isoformat()}", granularity="year", kind="absolute",
+                         calendar="hijri", confidence=0.85)
 
     def _year(self, m, pub):
         yield self._span(m, value=m["y"], granularity="year", kind="absolute", confidence=0.95)
 
+    def _year_follow_ok(self, text: str, pos: int) -> bool:
+        """Is the word after a bare year (at ``pos``) compatible with a year rather than a count?
+
+        في 2015، / في 2015 قال / منذ 2011 والبلاد / في 2015 بالجزائر: yes;
+        إلى 1950 لاجئا / في 2000 موقع / في 1999 نقطة تفتيش (an indefinite noun): no.
+        """
+        w = _NEXT_WORD.match(text, pos).group(1)
+        if not w:  # end of text, end of line, punctuation
+            return True
+        return self._year_word_ok(w)
+
+    def _year_word_ok(self, w: str, depth: int = 0) -> bool:
+        if not _ARABIC_WORD.fullmatch(w):
+            return False  # digits (في 2015 12 قتيلا) or Latin: not taken
+        if w in self.year_next_ok or w.startswith(("ال", "لل")):
+            return True
+        if w in ("و", "ف"):
+            return True
+        if w[0] in "بلك" and w[1:].startswith("ال"):  # بالجزائر، كالعادة
+            return True
+        if depth == 1 and w[0] in "بك" and len(w) > 2:  # وبصفة عامة، وكذلك
+            return True
+        if w[0] in "وف" and depth == 0 and len(w) > 1:  # وقال، والبلاد، وبالتالي، وفي (not وحدة)
+            return self._year_word_ok(w[1:], 1)
+        return False
+
     def _year_cue(self, m, pub):
+        if not self._year_follow_ok(m.string, m.end()):
+            return
         y = m["y"]
         if m["y2"]:
             y2 = re.search(r"\d{4}", m["y2"])
@@ -481,7 +560,18 @@ class DateFinder:
         if not norm:
             return []
         hits: list[_Hit] = []
-        for rx, fn in self.patterns:
+        seen: dict = {}  # prefilter results per literal group / regex, for this text
+
+        def present(group) -> bool:
+            r = seen.get(id(group))
+            if r is None:
+                r = seen[id(group)] = (group.search(norm) is not None if isinstance(group, re.Pattern)
+                                       else any(k in norm for k in group))
+            return r
+
+        for (rx, fn), needs in zip(self.patterns, self.needs):
+            if not all(present(g) for g in needs):
+                continue
             for m in rx.finditer(norm):
                 hits.extend(fn(m, published))
         # keep the longest, then earliest, non-overlapping hits

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from marsad.text.tokens import search_terms
+from marsad.text.tokens import search_terms, variant_terms
 
 _WORD = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»')
@@ -18,7 +18,9 @@ _PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»')
 
 def index_text(title: str | None, text: str) -> str:
     """What goes into the full-text index for a document: search terms of title + text."""
-    return " ".join(search_terms(f"{title}\n{text}" if title else text))
+    full = f"{title}\n{text}" if title else text
+    # variants go after the text so phrase queries keep matching adjacent words
+    return " ".join(search_terms(full) + variant_terms(full))
 
 
 @dataclass
@@ -84,7 +86,7 @@ def first_hit(text: str, q: ParsedQuery) -> tuple[int, int] | None:
     if not wanted:
         return None
     for m in _WORD.finditer(text):
-        if wanted.intersection(search_terms(m.group())):
+        if wanted.intersection(search_terms(m.group()) + variant_terms(m.group())):
             return m.start(), m.end()
     return None
 

@@ -114,10 +114,16 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """Open (and migrate) the database at ``url``. With ``create=False`` a SQLite file that does
+        not exist is an error instead of a new empty database (for read-only commands)."""
         if "://" not in url:  # a bare path means a SQLite file
             url = f"sqlite:///{url}"
         self.url = url
+        u = make_url(url)
+        if not create and u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") \
+                and not Path(u.database).expanduser().exists():
+            raise FileNotFoundError(f"no database at {u.database} (create it with `marsad ingest`)")
         self.engine: Engine = self._make_engine(url)
         self.dialect = self.engine.dialect.name
         self._migrate()
@@ -150,7 +156,10 @@ class Store:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
+                try:
+                    cur.execute("PRAGMA journal_mode=WAL")
+                except Exception:  # a read-only file: reading still works in its current mode
+                    pass
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             # NORMAL in WAL mode: a killed process never corrupts or half-writes; only an OS crash
@@ -173,8 +182,15 @@ class Store:
         from alembic import command
         from alembic.config import Config
 
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        with self.engine.connect() as conn:  # up to date: no write lock, works on read-only files
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
         with self.engine.connect().execution_options(marsad_write=True) as conn:
             if self.dialect == "postgresql":
                 # Two workers opening a fresh database at once: one migrates, the other waits.
@@ -414,7 +430,7 @@ class Store:
             set_={
                 "attempts": failures.c.attempts + 1,
                 "reason": stmt.excluded.reason,
-                "location": stmt.excluded.location,
+                "location": func.coalesce(stmt.excluded.location, failures.c.location),
                 "raw": func.coalesce(stmt.excluded.raw, failures.c.raw),
                 "last_seen": stmt.excluded.last_seen,
                 "resolved_at": None,

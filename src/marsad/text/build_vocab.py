@@ -24,6 +24,7 @@ KB_DATA = Path(__file__).resolve().parents[1] / "kb" / "data"
 # (file, kind, columns holding names; "|" separates aliases inside a column)
 _KB_NAME_COLUMNS = {"countries.tsv": ("place", (2, 3)), "places.tsv": ("place", (1,)),
                     "regions.tsv": ("place", (0, 1)), "orgs.tsv": ("org", (0, 4)),
+                    "places_curated.tsv": ("place", (0, 1)), "persons.tsv": ("person", (0, 1)),
                     "person_names.tsv": ("person", (0,))}
 _ARABIC = re.compile(r"^[\u0621-\u064a]+$")
 

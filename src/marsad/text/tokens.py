@@ -165,3 +165,20 @@ def search_terms(text: str) -> list[str]:
         elif t.kind in ("number", "latin"):
             terms.append(t.norm.lower())
     return terms
+
+
+def variant_terms(text: str) -> list[str]:
+    """Extra index terms for other readings of a word.
+
+    Maghrebi ڤ is /g/ in Algerian names (ڤايد = قايد) but /v/ elsewhere (ڤيينا = فيينا); matching
+    normalises it to ف, so the index also carries the ق reading of words written with ڤ.
+    """
+    out: list[str] = []
+    if "ڤ" not in text:
+        return out
+    for t in tokenize(text):
+        if t.kind == "word" and "ڤ" in t.text:
+            variant = normalize_with_map(t.text[t.stem_start - t.start:].replace("ڤ", "ق"))[0]
+            if variant != t.norm:
+                out.append(variant)
+    return out
