@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= sqlite:///./marsad.db
 
-.PHONY: run test install bench train-vocab kb clean
+.PHONY: run test install bench train train-vocab kb clean
 
 $(BIN)/marsad: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install
 ## Benchmarks over SaudiNewsNet (needs ../shared); results go to bench/out and docs/benchmarks.md.
 bench: install
 	$(BIN)/python bench/pipeline_bench.py --n 2000
+
+## Retrain the shipped NER model (CRF, ~1 min) from ANERcorp; retrain after kb/data changes.
+train: install
+	$(BIN)/python -m marsad.models.ner.train --data ../shared/data/anercorp/ANERCorp_CamelLab_train.txt
 
 ## Rebuild the shipped data files from their sources.
 train-vocab: install

@@ -273,12 +273,14 @@ def stats(db: DbOpt = None, as_json: Annotated[bool, typer.Option("--json", help
 
 @app.command()
 def ner(conll: Annotated[Path, typer.Option("--conll", exists=True, dir_okay=False,
-                                            help="CoNLL file: one token per line (first column), blank line between sentences.")]) -> None:
+                                            help="CoNLL file: one token per line (first column), blank line between sentences.")],
+        rules: Annotated[bool, typer.Option("--rules", help="Tag with the gazetteer/rule layer instead of the trained model.")] = False,
+        ) -> None:
     """Contract 2: print `token<TAB>tag` per line in ANERcorp's BIO scheme (PERS, LOC, ORG, MISC)."""
     from marsad.conll import tag_conll
 
     with open(conll, encoding="utf-8-sig") as f:
-        for line in tag_conll(f):
+        for line in tag_conll(f, rules=rules):
             sys.stdout.write(line + "\n")
 
 

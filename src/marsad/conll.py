@@ -1,8 +1,8 @@
 """Contract 2: tag CoNLL token lines with ANERcorp's BIO scheme (PERS, LOC, ORG, MISC).
 
-Tokens of a sentence are joined with single spaces into a Document, the entity stages run, and each
-mention is mapped back to the tokens its characters cover. Today the stages are the gazetteer/rule
-layer; a trained model plugs in behind the same function.
+The trained CRF (models/ner) tags the tokens as given — it was trained on ANERcorp's tokens and is
+scored on them. ``tag_sentence_rules`` keeps the older path through the gazetteer/rule stages
+(tokens joined into a Document, mentions mapped back to tokens) for comparison.
 """
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ from marsad.pipeline.pipeline import Pipeline
 
 # marsad type -> ANERcorp type (NORP adjectives and titles are not ANERcorp entities)
 ANERCORP_TYPE = {"PER": "PERS", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
+
+
+def tag_tokens(tokens: list[str]) -> list[str]:
+    from marsad.models.ner.tagger import load_tagger
+
+    tags = load_tagger().tag(tokens)
+    # an I- that does not continue an entity of its type starts one (as conlleval reads it)
+    for i, t in enumerate(tags):
+        if t.startswith("I-") and (i == 0 or tags[i - 1][2:] != t[2:]):
+            tags[i] = "B-" + t[2:]
+    return tags
 
 
 def ner_pipeline() -> Pipeline:
@@ -35,7 +46,7 @@ def _sentences(lines: Iterable[str]) -> Iterator[list[str]]:
         yield cur
 
 
-def tag_sentence(tokens: list[str], pipeline: Pipeline) -> list[str]:
+def tag_sentence_rules(tokens: list[str], pipeline: Pipeline) -> list[str]:
     starts, pos = [], 0
     for t in tokens:
         starts.append(pos)
@@ -55,12 +66,14 @@ def tag_sentence(tokens: list[str], pipeline: Pipeline) -> list[str]:
     return tags
 
 
-def tag_conll(lines: Iterable[str], pipeline: Pipeline | None = None) -> Iterator[str]:
-    """``token<TAB>tag`` lines, with a blank line after each sentence (blank lines kept)."""
-    pipeline = pipeline or ner_pipeline()
+def tag_conll(lines: Iterable[str], rules: bool = False) -> Iterator[str]:
+    """``token<TAB>tag`` lines, with a blank line after each sentence (blank lines kept).
+    ``rules=True`` tags with the gazetteer/rule layer instead of the trained model."""
+    pipeline = ner_pipeline() if rules else None
     for sent in _sentences(lines):
         tokens = [line.split()[0] for line in sent]
         if tokens:
-            for tok, tag in zip(tokens, tag_sentence(tokens, pipeline)):
+            tags = tag_sentence_rules(tokens, pipeline) if pipeline else tag_tokens(tokens)
+            for tok, tag in zip(tokens, tags):
                 yield f"{tok}\t{tag}"
         yield ""

@@ -37,12 +37,14 @@ _DEFAULT: Pipeline | None = None
 
 
 def default_pipeline() -> Pipeline:
-    """segment → glued words → mentions → dates, built once per process."""
+    """segment → glued words → mentions (gazetteers/rules) → model mentions (CRF) → dates,
+    built once per process."""
     global _DEFAULT
     if _DEFAULT is None:
         from marsad.pipeline.dates import DateStage
         from marsad.pipeline.mentions import MentionStage
+        from marsad.pipeline.ner import ModelMentionStage
         from marsad.pipeline.segment import GluedStage, SegmentStage
 
-        _DEFAULT = Pipeline([SegmentStage(), GluedStage(), MentionStage(), DateStage()])
+        _DEFAULT = Pipeline([SegmentStage(), GluedStage(), MentionStage(), ModelMentionStage(), DateStage()])
     return _DEFAULT

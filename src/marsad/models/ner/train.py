@@ -1,0 +1,128 @@
+"""Train the shipped NER model (CRF, ANERcorp scheme) from ANERcorp CAMeL Lab train.
+
+    python -m marsad.models.ner.train [--data ../shared/data/anercorp/ANERCorp_CamelLab_train.txt]
+                                      [--out src/marsad/models/ner/data/ner_crf.crfsuite] [--limit N]
+
+Deterministic: the input is read in file order, CRFsuite's L-BFGS has no random state, and the
+feature lists are built in a fixed order. ``--limit N`` trains on the first N sentences (CI smoke test).
+ANERcorp (Benajiba et al. 2007; CAMeL Lab splits, Obeid et al. 2020) is CC BY-SA 4.0.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from marsad.models.ner.evaluate import read_conll
+from marsad.models.ner.features import Featurizer, entities_of, kb_lexicons, name_index
+
+HERE = Path(__file__).resolve().parent
+MODEL = HERE / "data" / "ner_crf.crfsuite"
+DEFAULT_DATA = HERE.parents[3].parent / "shared" / "data" / "anercorp" / "ANERCorp_CamelLab_train.txt"
+
+PARAMS = {
+    "c1": 0.05,
+    "c2": 0.02,
+    "max_iterations": 200,
+    "feature.possible_transitions": True,
+}
+
+
+INNER_FOLDS = 5
+
+
+def names_path(model: str | Path) -> Path:
+    return Path(str(model) + ".names.tsv")
+
+
+def write_names(path: Path, entities) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# entity names of the training data (ANERcorp CAMeL Lab train, CC BY-SA 4.0): type<TAB>words\n")
+        for key, t in sorted(set(entities)):
+            f.write(t + "\t" + " ".join(key) + "\n")
+
+
+def read_names(path: Path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            t, _, words = line.rstrip("\n").partition("\t")
+            out.append((tuple(words.split(" ")), t))
+    return out
+
+
+def features(sents, use_names: bool = True, inner_folds: int = INNER_FOLDS, rules=None, use_kb: bool = True):
+    """Feature lists of the training sentences and the name list the runtime tagger will use.
+
+    With ``use_names`` the entities of the training data become a gazetteer feature. Built from all
+    of train and used on train it would fire on every training entity and the model would learn to
+    trust it blindly (recall collapses on unseen names), so each contiguous block of the training
+    data gets the gazetteer of the *other* blocks (as a held-out article would see it)."""
+    from marsad.models.ner.features import Lexicons
+
+    lex = kb_lexicons() if use_kb else Lexicons()
+    if not use_names or len(sents) < inner_folds * 2:
+        fz = Featurizer(lex, rules=rules)
+        return [fz.sentence([t for t, _ in s]) for s in sents], []
+    n = len(sents)
+    xs = []
+    for k in range(inner_folds):
+        lo, hi = n * k // inner_folds, n * (k + 1) // inner_folds
+        fz = Featurizer(lex, name_index(entities_of(sents[:lo] + sents[hi:])), rules=rules)
+        xs.extend(fz.sentence([t for t, _ in s]) for s in sents[lo:hi])
+    return xs, entities_of(sents)
+
+
+def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bool = True,
+              use_rules: bool = False, params: dict | None = None, verbose: bool = False,
+              use_kb: bool = True) -> Path:
+    import pycrfsuite
+
+    rules = None
+    if use_rules:
+        from marsad.models.ner.features import RuleLayer
+
+        rules = RuleLayer()
+    xs, names = features(sents, use_names, rules=rules, use_kb=use_kb)
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
+    for x, s in zip(xs, sents):
+        trainer.append(x, [g for _, g in s])
+    trainer.set_params({**PARAMS, **(params or {})})
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+    np_ = names_path(out)
+    if names:
+        write_names(np_, names)
+    elif np_.exists():
+        np_.unlink()
+    rp = Path(str(out) + ".rules")
+    if use_rules:
+        rp.write_text("the model was trained with the rule layer's mentions as features\n")
+    elif rp.exists():
+        rp.unlink()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(DEFAULT_DATA))
+    ap.add_argument("--out", default=str(MODEL))
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N sentences only")
+    ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"])
+    a = ap.parse_args(argv)
+    sents = read_conll(a.data)
+    if a.limit:
+        sents = sents[: a.limit]
+    t0 = time.time()
+    out = train_crf(sents, a.out, params={"max_iterations": a.max_iterations})
+    print(f"trained on {len(sents)} sentences, {sum(map(len, sents))} tokens in {time.time() - t0:.1f}s -> {out} "
+          f"({out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

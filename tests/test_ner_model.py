@@ -1,0 +1,67 @@
+"""The shipped NER model (models/ner): loads, tags real Arabic sentences, and retrains on a slice."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from marsad.models.ner import NerTagger, load_tagger
+from marsad.models.ner.evaluate import Scorer, read_conll, spans
+from marsad.models.ner.features import readings
+from marsad.models.ner.train import MODEL, train_crf
+
+ROOT = Path(__file__).resolve().parents[1]
+ANERCORP = ROOT.parent / "shared" / "data" / "anercorp" / "ANERCorp_CamelLab_train.txt"
+
+
+def _ents(tokens: list[str], tags: list[str]) -> set[tuple[str, str]]:
+    return {(" ".join(tokens[a:b]), t) for a, b, t in spans(tags)}
+
+
+def test_shipped_model_is_small_and_loads() -> None:
+    size = sum(p.stat().st_size for p in MODEL.parent.iterdir() if p.is_file())
+    assert MODEL.exists() and size < 50e6
+    assert NerTagger().tag(["الجزائر"]) == ["B-LOC"]  # loads and answers
+
+
+def test_tags_known_entities() -> None:
+    tg = load_tagger()
+    toks = "وقال الرئيس الفرنسي جاك شيراك في باريس إن الأمم المتحدة يجب أن تتحرك .".split()
+    ents = _ents(toks, tg.tag(toks))
+    assert ("جاك شيراك", "PERS") in ents
+    assert ("باريس", "LOC") in ents
+    assert ("الأمم المتحدة", "ORG") in ents
+    toks = "وصرح الرئيس عبد العزيز بوتفليقة للصحفيين في وهران .".split()
+    tags = tg.tag(toks)
+    assert len(tags) == len(toks)
+    ents = _ents(toks, tags)
+    assert ("عبد العزيز بوتفليقة", "PERS") in ents  # the title الرئيس stays outside
+    assert ("وهران", "LOC") in ents
+    assert tags[0] == "O" and tags[-1] == "O"
+    toks = "وقال اللواء خليفة حفتر إن قواته دخلت طرابلس .".split()
+    ents = _ents(toks, tg.tag(toks))
+    assert ("خليفة حفتر", "PERS") in ents and ("طرابلس", "LOC") in ents
+
+
+def test_tags_are_bio_over_anercorp_types() -> None:
+    tg = load_tagger()
+    toks = "أعلنت شركة جنرال موتورز الأمريكية في ديترويت عن خطة جديدة ، حسب وكالة رويترز .".split()
+    for t in tg.tag(toks):
+        assert t == "O" or t[:2] in ("B-", "I-") and t[2:] in ("PERS", "LOC", "ORG", "MISC")
+    assert tg.tag([]) == []
+
+
+def test_clitic_readings() -> None:
+    rd = dict(readings("وبالجزائر"))
+    assert rd["وب"] == "الجزائر"
+    assert ("ول", "الجزائر") in readings("وللجزائر") or ("لل", "الجزائر") in readings("للجزائر")
+
+
+def test_smoke_training_on_a_slice(tmp_path: Path) -> None:
+    assert ANERCORP.exists(), f"{ANERCORP} is needed (../shared beside the repository, as in CI)"
+    sents = read_conll(ANERCORP)
+    train, test = sents[:500], sents[500:600]
+    model = train_crf(train, tmp_path / "m.crfsuite", params={"max_iterations": 50})
+    tg = NerTagger(model)
+    sc = Scorer()
+    for s in test:
+        sc.add([g for _, g in s], tg.tag([t for t, _ in s]))
+    assert sc.micro()[2] > 0.3  # a working tagger, not a good one (500 sentences, 50 iterations)
