@@ -54,6 +54,11 @@ def _bare(k: str) -> str:
     return k[2:] if k.startswith("ال") and len(k) >= 5 else k
 
 
+# Word features are cached per distinct word form up to this many forms (the frequent ones come
+# early): about 2 KB each, so the cache stays under ~60 MB however many articles a process analyses.
+_CACHE_WORDS = 30_000
+
+
 @dataclass
 class Lexicons:
     """Gazetteer views used as features (built from marsad.kb.gazetteer, optionally plus extra lists)."""
@@ -197,7 +202,7 @@ class Featurizer:
                 win.append("cl=" + c[:8])
                 win.append("cl4=" + c[:4])
         out = (own, win, n, keys)
-        if len(self._cache) < 200_000:
+        if len(self._cache) < _CACHE_WORDS:
             self._cache[w] = out
         return out
 
