@@ -214,3 +214,14 @@ def test_help_everywhere() -> None:
     for cmd in ("ingest", "extract", "show", "search", "docs", "failures", "stats"):
         p = marsad(cmd, "--help")
         assert "Usage" in p.stdout.decode()
+
+
+def test_a_publication_date_that_is_not_a_date_is_a_warning_and_stays_unknown() -> None:
+    line = {"id": "w", "text": "قال مصدر أمني أمس إن الجيش اعتقل مسلحين.", "published": "05/08/2015"}
+    p = marsad("extract", "--input", "jsonl", "--format", "jsonl", "-",
+               stdin=(json.dumps(line, ensure_ascii=False) + "\n").encode())
+    out = json.loads(p.stdout)
+    assert out["published"] is None
+    assert next(d for d in out["dates"] if d["text"] == "أمس")["value"] is None
+    warnings = [x for x in p.stderr.decode().splitlines() if x.startswith("warning")]
+    assert len(warnings) == 1 and "05/08/2015" in warnings[0]

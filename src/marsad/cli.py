@@ -138,9 +138,16 @@ def extract(
     paths = files or ["-"]
     stdin = sys.stdin.buffer if "-" in paths else None
     items = read_sources(paths, published=pub, stdin=stdin, fmt=input_fmt)
+
+    def warned(objs):  # non-fatal problems (a publication date that is not a date) go to stderr
+        for obj in objs:
+            for w in getattr(obj, "warnings", ()):
+                err.print(f"warning {obj.key}: {w}", highlight=False, markup=False)
+            yield obj
+
     failed = 0
     records = []
-    for res in run_extract(items):
+    for res in run_extract(warned(items)):
         if isinstance(res, Failure):
             failed += 1
             err.print(f"failed {res.key}: {res.reason}", highlight=False, markup=False)
