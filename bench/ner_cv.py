@@ -40,6 +40,9 @@ VARIANTS = {
     "crf-kb-rules": {"names": False, "rules": True},
     "crf-kb-names-c1.01-c2.01": {"names": True, "params": {"c1": 0.01, "c2": 0.01}},
     "crf-kb-names-c1.1-c2.1": {"names": True, "params": {"c1": 0.1, "c2": 0.1}},
+    "crf-kb-names-ctx10": {"names": True, "ctx": 10},  # + document-context features (±10 sentences, label-free)
+    "crf-kb-names-ctx5": {"names": True, "ctx": 5},
+    "crf-kb-names-ctx20": {"names": True, "ctx": 20},
 }
 
 
@@ -52,7 +55,7 @@ def run_fold(args):
         path = Path(d) / "m.crfsuite"
         t0 = time.time()
         T.train_crf(train, path, use_names=opts.get("names", True), use_rules=opts.get("rules", False), params=opts.get("params"),
-                    use_kb=opts.get("kb", True))
+                    use_kb=opts.get("kb", True), ctx=opts.get("ctx", 0))
         t_train = time.time() - t0
         from marsad.models.ner.features import Featurizer, Lexicons
         from marsad.models.ner.tagger import NerTagger
@@ -60,11 +63,12 @@ def run_fold(args):
         sc = Scorer()
         t0 = time.time()
         ntok = 0
-        for s in test:
-            toks = [t for t, _ in s]
-            pred = tg.tag(toks)
+        toks = [[t for t, _ in s] for s in test]
+        # the test block is the "document": context features (if any) come from it alone
+        preds = tg.tag_document(toks)
+        for s, pred in zip(test, preds):
             sc.add([g for _, g in s], pred)
-            ntok += len(toks)
+            ntok += len(s)
         t_tag = time.time() - t0
     return k, sc, t_train, ntok / max(t_tag, 1e-9)
 

@@ -23,6 +23,7 @@ _AR = re.compile(r"^[\u0621-\u064a\u0660-\u0669\u0671-\u06d3]+$")
 _DIGIT = re.compile(r"^[0-9\u0660-\u0669\u06f0-\u06f9.,:/٫٬-]+$")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f'’.-]+$")
 _SUFFIX_PARTS = {"الله", "الدين", "الرحمن", "الرحيم", "العزيز", "الكريم", "الحميد", "المجيد"}
+_CTX_G = ("gz0", "gzc", "giv", "sur", "tit", "par", "hea")  # word gazetteer classes kept as context flags
 _PARTICLES = {"بن", "ابن", "بنت", "ابو", "ابي", "عبد", "ولد", "ال", "ام", "بو"}
 
 
@@ -237,9 +238,102 @@ class Featurizer:
                 i += 1
         return feats
 
-    def sentence(self, tokens: list[str], rule_feats: list[list[str]] | None = None) -> list[list[str]]:
+    # ---------------------------------------------------------------- document context (optional)
+    def _ctx_index(self, tokens: list[str]) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+        """Label-free facts about one sentence's words, for the *other* sentences of its document:
+        key (every clitic reading of a word, >= 3 letters) -> flags (what surrounds that occurrence:
+        a title before it, a KB multi-word name around it, the neighbours' gazetteer classes), and
+        the set of (reading of word i, bare form of word i+1) bigrams."""
+        words = [self.word(t) for t in tokens]
+        n = len(words)
+        gaz = self._ngram(words, self.lex.multi, "mg")
+        tit = self._ngram(words, self.lex.titles, "mt")
+        occ: dict[str, set[str]] = {}
+        bgs: set[tuple[str, str]] = set()
+        for i, (own, _win, norm, keys) in enumerate(words):
+            sh = own[3]
+            if sh not in ("sh=ar", "sh=lat"):
+                continue
+            fl = {"o"}
+            for x in tit[i]:
+                if x.startswith("mtafter="):
+                    fl.add("T=" + x[8:])
+            for x in gaz[i]:
+                if x.startswith("mgB=") or x.startswith("mgI="):
+                    fl.add("G=" + x[4:])
+            if i > 0:
+                fl.update("p:" + x for x in words[i - 1][0] if x[:3] in _CTX_G)
+            if i + 1 < n:
+                fl.update("n:" + x for x in words[i + 1][0] if x[:3] in _CTX_G)
+                nb = _bare(words[i + 1][2])
+                for k in keys:
+                    bgs.add((_bare(k), nb))
+            for k in keys:
+                for kk in {k, _bare(k)}:
+                    if len(kk) >= 3:
+                        occ.setdefault(kk, set()).update(fl)
+        return occ, bgs
+
+    def context_features(self, sentences: list[list[str]], k: int = 10) -> list[list[list[str]]]:
+        """Per sentence, per token: document-context features from the ±k neighbouring sentences
+        (the sentence itself excluded). ``cx=`` how many of them contain the word (any clitic
+        reading), ``cx:FLAG`` the union of the flags of those occurrences, ``cxbg+``/``cxbg-`` the
+        bigram with the next/previous word recurs; the ±1 neighbours' title/name flags as ``±1:cx…``."""
+        idx = [self._ctx_index(s) for s in sentences]
+        out: list[list[list[str]]] = []
+        for si, toks in enumerate(sentences):
+            ctx = [idx[j] for j in range(max(0, si - k), min(len(sentences), si + k + 1)) if j != si]
+            words = [self.word(t) for t in toks]
+            per: list[list[str]] = []
+            for i, (own, _win, norm, keys) in enumerate(words):
+                f: list[str] = []
+                if own[3] in ("sh=ar", "sh=lat"):
+                    kk = {x for key in keys for x in (key, _bare(key)) if len(x) >= 3}
+                    cnt = 0
+                    flags: set[str] = set()
+                    for occ, _bg in ctx:
+                        hit = False
+                        for x in kk:
+                            v = occ.get(x)
+                            if v:
+                                hit = True
+                                flags |= v
+                        cnt += hit
+                    if cnt:
+                        f.append("cx=" + ("1" if cnt == 1 else "2" if cnt < 4 else "3"))
+                        f.extend("cx:" + x for x in sorted(flags) if x != "o")
+                    bk = {_bare(key) for key in keys}
+                    if i + 1 < len(words):
+                        nb = _bare(words[i + 1][2])
+                        if any((b, nb) in bg for _o, bg in ctx for b in bk):
+                            f.append("cxbg+")
+                    if i > 0:
+                        pb = {_bare(key) for key in words[i - 1][3]}
+                        nb = _bare(norm)
+                        if any((b, nb) in bg for _o, bg in ctx for b in pb):
+                            f.append("cxbg-")
+                per.append(f)
+            full = []
+            for i, f in enumerate(per):
+                g = list(f)
+                for d in (-1, 1):
+                    j = i + d
+                    if 0 <= j < len(per):
+                        g.extend(f"{d}:" + x for x in per[j] if x.startswith(("cx:T=", "cx:G=", "cxbg", "cx=")))
+                full.append(g)
+            out.append(full)
+        return out
+
+    def document(self, sentences: list[list[str]], k: int = 10) -> list[list[list[str]]]:
+        """Feature lists of every sentence of a document, with the document-context features."""
+        cx = self.context_features(sentences, k)
+        return [self.sentence(s, extra=c) if s else [] for s, c in zip(sentences, cx)]
+
+    def sentence(self, tokens: list[str], rule_feats: list[list[str]] | None = None,
+                 extra: list[list[str]] | None = None) -> list[list[str]]:
         """Feature lists of one sentence; ``rule_feats`` are the rule layer's per-token features when
-        the caller already has them (the pipeline's mention stage), else the rule layer runs here."""
+        the caller already has them (the pipeline's mention stage), else the rule layer runs here;
+        ``extra`` are further per-token features (the document-context ones) appended as they are."""
         words = [self.word(t) for t in tokens]
         n = len(words)
         if rule_feats is None and self.rules is not None:
@@ -277,6 +371,8 @@ class Featurizer:
                 f.append("bg-=" + words[i - 1][2] + "|" + norm)
             if i + 1 < n:
                 f.append("bg+=" + norm + "|" + words[i + 1][2])
+            if extra is not None:
+                f.extend(extra[i])
             out.append(f)
         return out
 

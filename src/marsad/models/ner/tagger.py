@@ -30,6 +30,11 @@ class NerTagger:
                 rules = RuleLayer()
             featurizer = Featurizer(kb_lexicons(), names, rules=rules)
         self.fz = featurizer
+        from marsad.models.ner.train import ctx_path
+
+        cp = ctx_path(self.path)
+        # document-context window (0: the model was trained without document-context features)
+        self.ctx = int(cp.read_text().strip() or 0) if cp.exists() else 0
 
     def tag(self, tokens: list[str]) -> list[str]:
         """BIO tags over PERS, LOC, ORG, MISC for one sentence of tokens."""
@@ -37,9 +42,29 @@ class NerTagger:
             return []
         return list(self._tagger.tag(self.fz.sentence(tokens)))
 
+    def tag_document(self, sentences: list[list[str]]) -> list[list[str]]:
+        """BIO tags of every sentence of one document (in order). A model trained with document-context
+        features sees each sentence's ±K neighbours; any other model tags sentence by sentence."""
+        if not self.ctx:
+            return [self.tag(s) for s in sentences]
+        return [list(self._tagger.tag(x)) if x else [] for x in self.fz.document(sentences, self.ctx)]
+
     def tag_with_marginals(self, tokens: list[str]) -> tuple[list[str], list[float]]:
         tags = self.tag(tokens)
         return tags, [self._tagger.marginal(t, i) for i, t in enumerate(tags)]
+
+    def tag_document_with_marginals(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
+        """(tags, marginals) of every sentence of one document, as ``tag_document`` tags them."""
+        if not self.ctx:
+            return [self.tag_with_marginals(s) if s else ([], []) for s in sentences]
+        out = []
+        for x in self.fz.document(sentences, self.ctx):
+            if not x:
+                out.append(([], []))
+                continue
+            tags = list(self._tagger.tag(x))  # sets the instance the marginals are read from
+            out.append((tags, [self._tagger.marginal(t, i) for i, t in enumerate(tags)]))
+        return out
 
 
 @lru_cache(maxsize=2)

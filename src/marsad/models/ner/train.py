@@ -54,31 +54,42 @@ def read_names(path: Path):
     return out
 
 
-def features(sents, use_names: bool = True, inner_folds: int = INNER_FOLDS, rules=None, use_kb: bool = True):
+def ctx_path(model: str | Path) -> Path:
+    """Marker next to a model trained with document-context features (holds the window size K)."""
+    return Path(str(model) + ".ctx")
+
+
+def features(sents, use_names: bool = True, inner_folds: int = INNER_FOLDS, rules=None, use_kb: bool = True,
+             ctx: int = 0):
     """Feature lists of the training sentences and the name list the runtime tagger will use.
 
     With ``use_names`` the entities of the training data become a gazetteer feature. Built from all
     of train and used on train it would fire on every training entity and the model would learn to
     trust it blindly (recall collapses on unseen names), so each contiguous block of the training
-    data gets the gazetteer of the *other* blocks (as a held-out article would see it)."""
+    data gets the gazetteer of the *other* blocks (as a held-out article would see it).
+
+    With ``ctx`` > 0 each sentence also gets document-context features from its ±ctx neighbouring
+    sentences (label-free: raw text only; see Featurizer.context_features)."""
     from marsad.models.ner.features import Lexicons
 
     lex = kb_lexicons() if use_kb else Lexicons()
+    toks = [[t for t, _ in s] for s in sents]
+    cx = Featurizer(lex).context_features(toks, ctx) if ctx else [None] * len(sents)
     if not use_names or len(sents) < inner_folds * 2:
         fz = Featurizer(lex, rules=rules)
-        return [fz.sentence([t for t, _ in s]) for s in sents], []
+        return [fz.sentence(t, extra=c) for t, c in zip(toks, cx)], []
     n = len(sents)
     xs = []
     for k in range(inner_folds):
         lo, hi = n * k // inner_folds, n * (k + 1) // inner_folds
         fz = Featurizer(lex, name_index(entities_of(sents[:lo] + sents[hi:])), rules=rules)
-        xs.extend(fz.sentence([t for t, _ in s]) for s in sents[lo:hi])
+        xs.extend(fz.sentence(toks[i], extra=cx[i]) for i in range(lo, hi))
     return xs, entities_of(sents)
 
 
 def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bool = True,
               use_rules: bool = False, params: dict | None = None, verbose: bool = False,
-              use_kb: bool = True) -> Path:
+              use_kb: bool = True, ctx: int = 0) -> Path:
     import pycrfsuite
 
     rules = None
@@ -86,7 +97,7 @@ def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bo
         from marsad.models.ner.features import RuleLayer
 
         rules = RuleLayer()
-    xs, names = features(sents, use_names, rules=rules, use_kb=use_kb)
+    xs, names = features(sents, use_names, rules=rules, use_kb=use_kb, ctx=ctx)
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
     for x, s in zip(xs, sents):
         trainer.append(x, [g for _, g in s])
@@ -99,6 +110,11 @@ def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bo
         write_names(np_, names)
     elif np_.exists():
         np_.unlink()
+    cp = ctx_path(out)
+    if ctx:
+        cp.write_text(f"{ctx}\n")
+    elif cp.exists():
+        cp.unlink()
     rp = Path(str(out) + ".rules")
     if use_rules:
         rp.write_text("the model was trained with the rule layer's mentions as features\n")
@@ -113,12 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(MODEL))
     ap.add_argument("--limit", type=int, default=0, help="train on the first N sentences only")
     ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"])
+    ap.add_argument("--ctx", type=int, default=0,
+                    help="document-context features from the ±N neighbouring sentences (0: off, as shipped)")
     a = ap.parse_args(argv)
     sents = read_conll(a.data)
     if a.limit:
         sents = sents[: a.limit]
     t0 = time.time()
-    out = train_crf(sents, a.out, params={"max_iterations": a.max_iterations})
+    out = train_crf(sents, a.out, params={"max_iterations": a.max_iterations}, ctx=a.ctx)
     print(f"trained on {len(sents)} sentences, {sum(map(len, sents))} tokens in {time.time() - t0:.1f}s -> {out} "
           f"({out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
     return 0
