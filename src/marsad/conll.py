@@ -15,15 +15,26 @@ from marsad.pipeline.pipeline import Pipeline
 ANERCORP_TYPE = {"PER": "PERS", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
 
 
-def tag_tokens(tokens: list[str]) -> list[str]:
-    from marsad.models.ner.tagger import load_tagger
-
-    tags = load_tagger().tag(tokens)
-    # an I- that does not continue an entity of its type starts one (as conlleval reads it)
+def _repair_bio(tags: list[str]) -> list[str]:
+    """An I- that does not continue an entity of its type starts one (as conlleval reads it)."""
     for i, t in enumerate(tags):
         if t.startswith("I-") and (i == 0 or tags[i - 1][2:] != t[2:]):
             tags[i] = "B-" + t[2:]
     return tags
+
+
+def tag_tokens(tokens: list[str]) -> list[str]:
+    """One sentence on its own, without document context."""
+    from marsad.models.ner.tagger import load_tagger
+
+    return _repair_bio(load_tagger().tag(tokens))
+
+
+def tag_document(sentences: list[list[str]]) -> list[list[str]]:
+    """Every sentence of one document; the model reads each with its neighbours as context."""
+    from marsad.models.ner.tagger import load_tagger
+
+    return [_repair_bio(t) for t in load_tagger().tag_document(sentences)]
 
 
 def ner_pipeline() -> Pipeline:
@@ -68,12 +79,15 @@ def tag_sentence_rules(tokens: list[str], pipeline: Pipeline) -> list[str]:
 
 def tag_conll(lines: Iterable[str], rules: bool = False) -> Iterator[str]:
     """``token<TAB>tag`` lines, with a blank line after each sentence (blank lines kept).
+    The file is one document: the model tags all its sentences together (context features).
     ``rules=True`` tags with the gazetteer/rule layer instead of the trained model."""
-    pipeline = ner_pipeline() if rules else None
-    for sent in _sentences(lines):
-        tokens = [line.split()[0] for line in sent]
-        if tokens:
-            tags = tag_sentence_rules(tokens, pipeline) if pipeline else tag_tokens(tokens)
-            for tok, tag in zip(tokens, tags):
-                yield f"{tok}\t{tag}"
+    sents = [[line.split()[0] for line in sent] for sent in _sentences(lines)]
+    if rules:
+        pipeline = ner_pipeline()
+        tagged = [tag_sentence_rules(tokens, pipeline) if tokens else [] for tokens in sents]
+    else:
+        tagged = tag_document(sents)
+    for tokens, tags in zip(sents, tagged):
+        for tok, tag in zip(tokens, tags):
+            yield f"{tok}\t{tag}"
         yield ""

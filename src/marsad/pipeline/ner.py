@@ -36,7 +36,7 @@ def model_mentions(doc: Document, tagger: NerTagger, keep_misc: bool = False) ->
     gz = load_gazetteer()
     toks = doc.tokens
     sents = [(s.start, s.end) for s in doc.sentences] or [(0, len(doc.text))]
-    out: list[Mention] = []
+    groups: list[list[Token]] = []
     ti = 0
     for s0, s1 in sents:
         words: list[Token] = []
@@ -44,9 +44,12 @@ def model_mentions(doc: Document, tagger: NerTagger, keep_misc: bool = False) ->
             if toks[ti].start >= s0:
                 words.append(toks[ti])
             ti += 1
-        if not words:
-            continue
-        tags, marg = tagger.tag_with_marginals([w.text for w in words])
+        if words:
+            groups.append(words)
+    # the whole document at once: the model reads each sentence with its neighbours as context
+    tagged = tagger.tag_document_with_marginals([[w.text for w in ws] for ws in groups])
+    out: list[Mention] = []
+    for words, (tags, marg) in zip(groups, tagged):
         for a, b, t in sorted(spans(tags)):
             if t == "MISC" and not keep_misc:
                 continue
