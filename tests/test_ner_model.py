@@ -65,3 +65,17 @@ def test_smoke_training_on_a_slice(tmp_path: Path) -> None:
     for s in test:
         sc.add([g for _, g in s], tg.tag([t for t, _ in s]))
     assert sc.micro()[2] > 0.3  # a working tagger, not a good one (500 sentences, 50 iterations)
+
+
+def test_context_model_tags_documents_consistently(tmp_path: Path) -> None:
+    assert ANERCORP.exists(), f"{ANERCORP} is needed (../shared beside the repository, as in CI)"
+    sents = read_conll(ANERCORP)
+    model = train_crf(sents[:300], tmp_path / "ctx.crfsuite", params={"max_iterations": 30}, ctx=10)
+    tg = NerTagger(model)
+    assert tg.ctx == 10
+    doc = [[t for t, _ in s] for s in sents[300:320]]
+    tags = tg.tag_document(doc)
+    with_marg = tg.tag_document_with_marginals(doc)
+    assert [t for t, _ in with_marg] == tags
+    assert [len(t) for t in tags] == [len(s) for s in doc]
+    assert all(0.0 <= p <= 1.0 for _, m in with_marg for p in m)
