@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from marsad.document import Document
 from marsad.ingest import Failure, Item, NearDuplicateIndex, read_one, read_sources
+from marsad.ingest.model import content_id
 from marsad.pipeline.pipeline import Pipeline, default_pipeline
 from marsad.store import Store
 
@@ -85,9 +86,7 @@ class Ingester:
             sig = self.near.signature(obj.text)
             near = self.near.query(sig)
             doc = self.pipeline(obj.to_document())
-            # Stored documents are keyed by content, so ids given by different sources (two JSONL
-            # files both with "id": 1) never collide; the source's own id is kept as external_id.
-            doc.id = "d" + obj.content_hash[:16]
+            doc.id = content_id(obj.content_hash)  # the source's own id is kept as external_id
             doc_id = self.store.save_document(
                 doc, raw=obj.raw, content_hash=obj.content_hash, minhash=sig, duplicate_of=near,
                 run_id=run_id, external_id=obj.external_id)
@@ -95,11 +94,10 @@ class Ingester:
             raw = obj.raw.encode("utf-8", "replace") if isinstance(obj.raw, str) else obj.raw
             self._fail(counts, obj.key, f"analysis failed: {_one_line(exc)}", raw[: 1 << 20], None)
             return
-        self.near.add(doc_id, sig)
+        self.near.add(doc_id, sig)  # save_document resolved any failure of this item, same transaction
         counts.stored += 1
         if near:
             counts.near_duplicates += 1
-        self.store.resolve_failure(obj.key)
         self.on_item(obj.key, "near_duplicate" if near else "stored")
 
 

@@ -26,6 +26,12 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def content_id(content_hash: str) -> str:
+    """The id a document is stored under: derived from its content, so ids given by different
+    sources (two JSONL files both with "id": 1) never collide."""
+    return "d" + content_hash[:16]
+
+
 @dataclass
 class Item:
     """One article read from a source, before the pipeline."""
@@ -53,7 +59,8 @@ class Item:
 
     @property
     def doc_id(self) -> str:
-        return self.external_id or "d" + self.content_hash[:16]
+        """The source's own id where it gives one (extract echoes it), else the content id."""
+        return self.external_id or content_id(self.content_hash)
 
     def to_document(self) -> Document:
         meta = dict(self.meta)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from marsad.document import Document, Mention, Token
 from marsad.kb.gazetteer import Gazetteer, load
 from marsad.text.normalize import normalize, normalize_with_map
-from marsad.text.tokens import Lexicon, lexicon, tokenize
+from marsad.text.tokens import Lexicon, lexicon, name_start, tokenize
 
 _CLITICS = ("و", "ف", "ب", "ل", "ك")  # proclitic forms in Token.prefixes (besides ال)
 _CONJ = ("و", "ف")
@@ -70,13 +70,9 @@ def _readings(tok: Token, full: str, lex: Lexicon, common: int) -> list[tuple[in
     if not full:
         return []
     clitic = any(f in _CLITICS for _, _, f in tok.prefixes)
-    article = tok.prefixes[-1] if tok.prefixes and tok.prefixes[-1][2] == "ال" else None
-    if article is None:
-        first = (tok.stem_start, tok.norm, clitic, True)
-    elif article[1] - article[0] >= 2:  # written article: والجزائر → الجزائر
-        first = (article[0], "ال" + tok.norm, clitic, True)
-    else:  # ل + ال fused (للجزائر): span on the stem, key with the article
-        first = (tok.stem_start, "ال" + tok.norm, clitic, True)
+    # span from the shared convention; the key keeps the article even where لل fused it away
+    has_article = bool(tok.prefixes) and tok.prefixes[-1][2] == "ال"
+    first = (name_start(tok), ("ال" if has_article else "") + tok.norm, clitic, True)
     out = [first]
     seen = {first[1]}
     if full not in seen:

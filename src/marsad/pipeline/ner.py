@@ -11,24 +11,10 @@ from marsad.kb.gazetteer import load as load_gazetteer
 from marsad.models.ner.evaluate import spans
 from marsad.models.ner.tagger import NerTagger, load_tagger
 from marsad.text.normalize import normalize_key
+from marsad.text.tokens import name_start
 
 # ANERcorp type -> marsad type (LOC becomes GPE/FAC when the knowledge base knows the name so)
 MARSAD_TYPE = {"PERS": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
-_CLITICS = {"و", "ف", "ب", "ل", "ك"}
-
-
-def mention_start(tok: Token) -> int:
-    """Where a mention starting on ``tok`` starts: after و ف ب ل ك, on the article when it is
-    written (والجزائر → الجزائر), after a fused لل (للجزائر → جزائر), as the mention stage does."""
-    start = tok.start
-    for a, b, form in tok.prefixes:
-        if form in _CLITICS:
-            start = b
-        elif form == "ال":
-            if not tok.text[a - tok.start:b - tok.start].startswith(("ا", "أ", "إ", "آ")):
-                start = b  # fused article of لل
-            break
-    return start
 
 
 def model_mentions(doc: Document, tagger: NerTagger, keep_misc: bool = False) -> list[Mention]:
@@ -53,7 +39,7 @@ def model_mentions(doc: Document, tagger: NerTagger, keep_misc: bool = False) ->
         for a, b, t in sorted(spans(tags)):
             if t == "MISC" and not keep_misc:
                 continue
-            start, end = mention_start(words[a]), words[b - 1].end
+            start, end = name_start(words[a]), words[b - 1].end
             if end <= start:
                 continue
             typ = MARSAD_TYPE.get(t, t)

@@ -131,6 +131,16 @@ def split_clitics(norm: str, lex: Lexicon | None = None) -> list[tuple[int, int,
     return out
 
 
+def name_start(tok: Token) -> int:
+    """Where a name that begins on ``tok`` starts: after و ف ب ل ك, on a written article
+    (والجزائر → الجزائر), on the stem after a fused لل (للجزائر → جزائر, the article's alef is not
+    written). The span convention shared by the rule and model mention stages."""
+    article = tok.prefixes[-1] if tok.prefixes and tok.prefixes[-1][2] == "ال" else None
+    if article is not None and article[1] - article[0] >= 2:
+        return article[0]
+    return tok.stem_start
+
+
 def tokenize(text: str, lex: Lexicon | None = None) -> list[Token]:
     """All tokens of ``text`` (words, numbers, Latin words, punctuation) with clitic segments."""
     lex = lex or lexicon()
