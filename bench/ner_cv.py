@@ -43,6 +43,9 @@ VARIANTS = {
     "crf-kb-names-ctx10": {"names": True, "ctx": 10},  # + document-context features (±10 sentences, label-free)
     "crf-kb-names-ctx5": {"names": True, "ctx": 5},
     "crf-kb-names-ctx20": {"names": True, "ctx": 20},
+    "crf-kb-names-ctx10-c1.1": {"names": True, "ctx": 10, "params": {"c1": 0.1, "c2": 0.02}},
+    "crf-kb-names-ctx10-c2.1": {"names": True, "ctx": 10, "params": {"c1": 0.05, "c2": 0.1}},
+    "crf-kb-names-ctx10-it400": {"names": True, "ctx": 10, "params": {"max_iterations": 400}},
 }
 
 

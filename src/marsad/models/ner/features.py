@@ -140,6 +140,10 @@ class Featurizer:
         # an extra name list (e.g. the entities of the training data): first word -> (key, type)
         self.names = names or {}
         self._cache: dict[str, tuple[list[str], list[str], str, list[str]]] = {}
+        self._emit_cache: dict[str, tuple[list[str], ...]] = {}
+        # the attributes a loaded model has weights for (None: keep every feature, as in training)
+        self.known: set[str] | None = None
+        self._ctx_cache: dict[str, tuple[frozenset[str], frozenset[str], str, tuple[str, ...]]] = {}
 
     # ---------------------------------------------------------------- per word
     def word(self, w: str) -> tuple[list[str], list[str], str, list[str]]:
@@ -207,6 +211,23 @@ class Featurizer:
             self._cache[w] = out
         return out
 
+    def _emitted(self, w: str) -> tuple[list[str], ...]:
+        """What a surface form contributes to token feature lists: its own features, then its window
+        features prefixed with its offset (-2, -1, +1, +2) from the token that sees it. Built once per
+        form; with ``known`` set (a tagger's model attributes) features the model has no weight for
+        are left out here, which changes no tag but saves CRFsuite from looking them up."""
+        hit = self._emit_cache.get(w)
+        if hit is None:
+            own, win, _n, _k = self.word(w)
+            known = self.known
+            if known is not None:
+                own = [x for x in own if x in known]
+            hit = (own, *([y for x in win if (y := f"{d}:{x}") in known] if known is not None
+                          else [f"{d}:{x}" for x in win] for d in (-2, -1, 1, 2)))
+            if len(self._emit_cache) < _CACHE_WORDS:
+                self._emit_cache[w] = hit
+        return hit
+
     # ---------------------------------------------------------------- n-gram gazetteers
     def _ngram(self, words, index: dict[str, list], prefix: str, min_len: int = 2) -> list[list[str]]:
         feats: list[list[str]] = [[] for _ in words]
@@ -239,20 +260,29 @@ class Featurizer:
         return feats
 
     # ---------------------------------------------------------------- document context (optional)
-    def _ctx_index(self, tokens: list[str]) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
-        """Label-free facts about one sentence's words, for the *other* sentences of its document:
-        key (every clitic reading of a word, >= 3 letters) -> flags (what surrounds that occurrence:
-        a title before it, a KB multi-word name around it, the neighbours' gazetteer classes), and
-        the set of (reading of word i, bare form of word i+1) bigrams."""
-        words = [self.word(t) for t in tokens]
+    def _ctx_word(self, w: str) -> tuple[frozenset[str], frozenset[str], str, tuple[str, ...]]:
+        """(reading keys of >= 3 letters incl. bare forms, bare readings, bare normal form, context
+        flags of the word's own gazetteer classes) of one surface form; cached like ``word``."""
+        hit = self._ctx_cache.get(w)
+        if hit is not None:
+            return hit
+        own, _win, norm, keys = self.word(w)
+        kk = frozenset(x for key in keys for x in (key, _bare(key)) if len(x) >= 3)
+        out = (kk, frozenset(_bare(key) for key in keys), _bare(norm), tuple(x for x in own if x[:3] in _CTX_G))
+        if len(self._ctx_cache) < _CACHE_WORDS:
+            self._ctx_cache[w] = out
+        return out
+
+    def _ctx_index(self, si: int, tokens: list[str], words, gaz, tit,
+                   occ: dict[str, dict[int, set[str]]], bgs: dict[tuple[str, str], set[int]]) -> None:
+        """Adds label-free facts about sentence ``si``'s words to the document's inverted indexes:
+        ``occ`` key (every clitic reading of a word, >= 3 letters) -> sentence -> flags (what surrounds
+        that occurrence: a title before it, a KB multi-word name around it, the neighbours' gazetteer
+        classes), and ``bgs`` (reading of word i, bare form of word i+1) -> sentences."""
         n = len(words)
-        gaz = self._ngram(words, self.lex.multi, "mg")
-        tit = self._ngram(words, self.lex.titles, "mt")
-        occ: dict[str, set[str]] = {}
-        bgs: set[tuple[str, str]] = set()
-        for i, (own, _win, norm, keys) in enumerate(words):
-            sh = own[3]
-            if sh not in ("sh=ar", "sh=lat"):
+        cw = [self._ctx_word(t) for t in tokens]
+        for i, (own, _win, _norm, _keys) in enumerate(words):
+            if own[3] not in ("sh=ar", "sh=lat"):
                 continue
             fl = {"o"}
             for x in tit[i]:
@@ -262,55 +292,62 @@ class Featurizer:
                 if x.startswith("mgB=") or x.startswith("mgI="):
                     fl.add("G=" + x[4:])
             if i > 0:
-                fl.update("p:" + x for x in words[i - 1][0] if x[:3] in _CTX_G)
+                fl.update("p:" + x for x in cw[i - 1][3])
             if i + 1 < n:
-                fl.update("n:" + x for x in words[i + 1][0] if x[:3] in _CTX_G)
-                nb = _bare(words[i + 1][2])
-                for k in keys:
-                    bgs.add((_bare(k), nb))
-            for k in keys:
-                for kk in {k, _bare(k)}:
-                    if len(kk) >= 3:
-                        occ.setdefault(kk, set()).update(fl)
-        return occ, bgs
+                fl.update("n:" + x for x in cw[i + 1][3])
+                nb = cw[i + 1][2]
+                for b in cw[i][1]:
+                    bgs.setdefault((b, nb), set()).add(si)
+            for kk in cw[i][0]:
+                occ.setdefault(kk, {}).setdefault(si, set()).update(fl)
 
-    def context_features(self, sentences: list[list[str]], k: int = 10) -> list[list[list[str]]]:
+    def _prepare(self, tokens: list[str]):
+        """Per-word features and the KB multi-word / title n-gram matches of one sentence."""
+        words = [self.word(t) for t in tokens]
+        return words, self._ngram(words, self.lex.multi, "mg"), self._ngram(words, self.lex.titles, "mt")
+
+    def context_features(self, sentences: list[list[str]], k: int = 10, prepared=None) -> list[list[list[str]]]:
         """Per sentence, per token: document-context features from the ±k neighbouring sentences
         (the sentence itself excluded). ``cx=`` how many of them contain the word (any clitic
         reading), ``cx:FLAG`` the union of the flags of those occurrences, ``cxbg+``/``cxbg-`` the
-        bigram with the next/previous word recurs; the ±1 neighbours' title/name flags as ``±1:cx…``."""
-        idx = [self._ctx_index(s) for s in sentences]
+        bigram with the next/previous word recurs; the ±1 neighbours' title/name flags as ``±1:cx…``.
+        Uses inverted indexes over the document, so the cost grows with the word's recurrences, not
+        with the window."""
+        prepared = prepared or [self._prepare(s) for s in sentences]
+        occ: dict[str, dict[int, set[str]]] = {}
+        bgs: dict[tuple[str, str], set[int]] = {}
+        for si, (toks, (words, gaz, tit)) in enumerate(zip(sentences, prepared)):
+            self._ctx_index(si, toks, words, gaz, tit, occ, bgs)
+
         out: list[list[list[str]]] = []
-        for si, toks in enumerate(sentences):
-            ctx = [idx[j] for j in range(max(0, si - k), min(len(sentences), si + k + 1)) if j != si]
-            words = [self.word(t) for t in toks]
+        for si, (toks, (words, _g, _t)) in enumerate(zip(sentences, prepared)):
+            cw = [self._ctx_word(t) for t in toks]
+            lo, hi = si - k, si + k
             per: list[list[str]] = []
-            for i, (own, _win, norm, keys) in enumerate(words):
+            for i, (own, _win, _norm, _keys) in enumerate(words):
                 f: list[str] = []
                 if own[3] in ("sh=ar", "sh=lat"):
-                    kk = {x for key in keys for x in (key, _bare(key)) if len(x) >= 3}
-                    cnt = 0
+                    kk, bk, nbare, _fl = cw[i]
+                    hits: set[int] = set()
                     flags: set[str] = set()
-                    for occ, _bg in ctx:
-                        hit = False
-                        for x in kk:
-                            v = occ.get(x)
-                            if v:
-                                hit = True
+                    for x in kk:
+                        o = occ.get(x)
+                        if o is None:
+                            continue
+                        for sj, v in o.items():
+                            if sj != si and lo <= sj <= hi:
+                                hits.add(sj)
                                 flags |= v
-                        cnt += hit
-                    if cnt:
+                    if hits:
+                        cnt = len(hits)
                         f.append("cx=" + ("1" if cnt == 1 else "2" if cnt < 4 else "3"))
                         f.extend("cx:" + x for x in sorted(flags) if x != "o")
-                    bk = {_bare(key) for key in keys}
                     if i + 1 < len(words):
-                        nb = _bare(words[i + 1][2])
-                        if any((b, nb) in bg for _o, bg in ctx for b in bk):
+                        nb = cw[i + 1][2]
+                        if any(sj != si and lo <= sj <= hi for b in bk for sj in bgs.get((b, nb), ())):
                             f.append("cxbg+")
                     if i > 0:
-                        pb = {_bare(key) for key in words[i - 1][3]}
-                        nb = _bare(norm)
-                        if any((b, nb) in bg for _o, bg in ctx for b in pb):
+                        if any(sj != si and lo <= sj <= hi for b in cw[i - 1][1] for sj in bgs.get((b, nbare), ())):
                             f.append("cxbg-")
                 per.append(f)
             full = []
@@ -326,35 +363,36 @@ class Featurizer:
 
     def document(self, sentences: list[list[str]], k: int = 10) -> list[list[list[str]]]:
         """Feature lists of every sentence of a document, with the document-context features."""
-        cx = self.context_features(sentences, k)
-        return [self.sentence(s, extra=c) if s else [] for s, c in zip(sentences, cx)]
+        prepared = [self._prepare(s) for s in sentences]
+        cx = self.context_features(sentences, k, prepared)
+        return [self.sentence(s, extra=c, prepared=p) if s else [] for s, c, p in zip(sentences, cx, prepared)]
 
     def sentence(self, tokens: list[str], rule_feats: list[list[str]] | None = None,
-                 extra: list[list[str]] | None = None) -> list[list[str]]:
+                 extra: list[list[str]] | None = None, prepared=None) -> list[list[str]]:
         """Feature lists of one sentence; ``rule_feats`` are the rule layer's per-token features when
         the caller already has them (the pipeline's mention stage), else the rule layer runs here;
         ``extra`` are further per-token features (the document-context ones) appended as they are."""
-        words = [self.word(t) for t in tokens]
+        words, gaz, tit = prepared or self._prepare(tokens)
+        gaz = [list(x) for x in gaz]  # extended below; the prepared lists are shared with the context index
         n = len(words)
         if rule_feats is None and self.rules is not None:
             rule_feats = self.rules.token_features(tokens)
-        gaz = self._ngram(words, self.lex.multi, "mg")
-        tit = self._ngram(words, self.lex.titles, "mt")
         if self.names:
             tr = self._ngram(words, self.names, "tr", min_len=1)
             for i in range(n):
                 gaz[i].extend(tr[i])
+        emit = [self._emitted(t) for t in tokens]
+        known = self.known
         out: list[list[str]] = []
         for i in range(n):
-            own, _win, norm, _k = words[i]
-            f = list(own)
+            norm = words[i][2]
+            f = list(emit[i][0])
             f.extend(gaz[i])
             f.extend(tit[i])
-            for d in (-2, -1, 1, 2):
+            for di, d in enumerate((-2, -1, 1, 2), 1):
                 j = i + d
                 if 0 <= j < n:
-                    for x in words[j][1]:
-                        f.append(f"{d}:{x}")
+                    f.extend(emit[j][di])
                     for x in gaz[j]:
                         f.append(f"{d}:{x}")
                     for x in tit[j]:
@@ -368,9 +406,13 @@ class Featurizer:
                     if 0 <= j < n:
                         f.extend(f"{d}:{x}" for x in rule_feats[j])
             if i > 0:
-                f.append("bg-=" + words[i - 1][2] + "|" + norm)
+                x = "bg-=" + words[i - 1][2] + "|" + norm
+                if known is None or x in known:
+                    f.append(x)
             if i + 1 < n:
-                f.append("bg+=" + norm + "|" + words[i + 1][2])
+                x = "bg+=" + norm + "|" + words[i + 1][2]
+                if known is None or x in known:
+                    f.append(x)
             if extra is not None:
                 f.extend(extra[i])
             out.append(f)

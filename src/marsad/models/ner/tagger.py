@@ -1,6 +1,8 @@
 """The tagger that loads the shipped CRF model (src/marsad/models/ner/data/ner_crf.crfsuite)."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -8,6 +10,20 @@ from marsad.models.ner.evaluate import spans
 from marsad.models.ner.features import Featurizer, kb_lexicons, name_index
 
 MODEL = Path(__file__).resolve().parent / "data" / "ner_crf.crfsuite"
+
+
+@contextmanager
+def _gc_paused():
+    """Featurising allocates many small short-lived lists; without this the cyclic collector keeps
+    rescanning the large per-word feature caches and takes ~40% of tagging time. Nothing here makes
+    reference cycles, so the collector loses nothing by waiting until the document is tagged."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class NerTagger:
@@ -30,6 +46,9 @@ class NerTagger:
                 rules = RuleLayer()
             featurizer = Featurizer(kb_lexicons(), names, rules=rules)
         self.fz = featurizer
+        if featurizer.known is None:
+            # attributes with a weight in the model (L1 keeps ~30k): the featurizer drops the rest
+            featurizer.known = {a for a, _label in self._tagger.info().state_features}
         from marsad.models.ner.train import ctx_path
 
         cp = ctx_path(self.path)
@@ -45,9 +64,10 @@ class NerTagger:
     def tag_document(self, sentences: list[list[str]]) -> list[list[str]]:
         """BIO tags of every sentence of one document (in order). A model trained with document-context
         features sees each sentence's ±K neighbours; any other model tags sentence by sentence."""
-        if not self.ctx:
-            return [self.tag(s) for s in sentences]
-        return [list(self._tagger.tag(x)) if x else [] for x in self.fz.document(sentences, self.ctx)]
+        with _gc_paused():
+            if not self.ctx:
+                return [self.tag(s) for s in sentences]
+            return [list(self._tagger.tag(x)) if x else [] for x in self.fz.document(sentences, self.ctx)]
 
     def tag_with_marginals(self, tokens: list[str]) -> tuple[list[str], list[float]]:
         tags = self.tag(tokens)
@@ -55,16 +75,17 @@ class NerTagger:
 
     def tag_document_with_marginals(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
         """(tags, marginals) of every sentence of one document, as ``tag_document`` tags them."""
-        if not self.ctx:
-            return [self.tag_with_marginals(s) if s else ([], []) for s in sentences]
-        out = []
-        for x in self.fz.document(sentences, self.ctx):
-            if not x:
-                out.append(([], []))
-                continue
-            tags = list(self._tagger.tag(x))  # sets the instance the marginals are read from
-            out.append((tags, [self._tagger.marginal(t, i) for i, t in enumerate(tags)]))
-        return out
+        with _gc_paused():
+            if not self.ctx:
+                return [self.tag_with_marginals(s) if s else ([], []) for s in sentences]
+            out = []
+            for x in self.fz.document(sentences, self.ctx):
+                if not x:
+                    out.append(([], []))
+                    continue
+                tags = list(self._tagger.tag(x))  # sets the instance the marginals are read from
+                out.append((tags, [self._tagger.marginal(t, i) for i, t in enumerate(tags)]))
+            return out
 
 
 @lru_cache(maxsize=2)
