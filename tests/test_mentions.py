@@ -162,9 +162,10 @@ def test_gold_covers_all_samples():
     assert sorted(gold) == sorted(p.name for p in SAMPLES.glob("*.txt"))
 
 
-# measured P/R per sample (hand gold, 274 entities): 000 1.00/0.93, 001 1.00/1.00, 002 1.00/0.96,
-# 003 1.00/1.00, 004 1.00/0.96; thresholds keep a small margin for rule changes
-_MIN = {"000": (0.95, 0.88), "001": (0.95, 0.95), "002": (0.95, 0.90), "003": (0.95, 0.95), "004": (0.95, 0.92)}
+# measured P/R per sample (hand gold, 275 entities): 000 1.00/0.95, 001 0.97/0.95, 002 1.00/0.98,
+# 003 1.00/1.00, 004 1.00/0.97; thresholds keep a small margin for rule changes. 001: the KB names ISIS's
+# Libyan branch (تنظيم الدولة في ليبيا → one ORG, linked to the branch), where the gold splits ORG + GPE.
+_MIN = {"000": (0.95, 0.90), "001": (0.95, 0.92), "002": (0.95, 0.92), "003": (0.95, 0.95), "004": (0.95, 0.93)}
 
 
 def test_precision_recall_on_hand_gold(stage):

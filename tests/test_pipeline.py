@@ -12,9 +12,11 @@ TEXT = ("والتقى المبعوث الأممي مارتن كوبلر أمس �
 def test_model_adds_unseen_names_and_rules_keep_known_ones() -> None:
     doc = default_pipeline()(Document(id="t", text=TEXT))
     got = {(m.text, m.type): m for m in doc.mentions}
-    # names no gazetteer holds come from the trained model
-    assert got[("مارتن كوبلر", "PER")].method == "model"
+    # a name no gazetteer holds comes from the trained model (and gets a provisional entity)
     assert got[("جيسون رضايان", "PER")].method == "model"
+    assert got[("جيسون رضايان", "PER")].entity_id == "new:PER:جيسون_رضايان"
+    # the KB's persons are found by the gazetteer and linked
+    assert got[("مارتن كوبلر", "PER")].entity_id == "per:martin-kobler"
     # known names keep the rule layer's canonical ids
     assert got[("طرابلس", "GPE")].entity_id and got[("طرابلس", "GPE")].method == "gazetteer"
     for m in doc.mentions:

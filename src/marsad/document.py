@@ -59,7 +59,17 @@ class Mention:
     title_end: int | None = None
     country: str | None = None  # ISO 3166-1 alpha-3 where known
     sector: str | None = None
-    method: str = "gazetteer"  # gazetteer | rule | model
+    method: str = "gazetteer"  # gazetteer | rule | model | role (a title phrase resolved to its holder)
+    # linking (pipeline/link.py): the knowledge-base entity ("new:…" = a provisional one), how sure the
+    # link is, its display names, and for places the coordinates and ACLED geo_precision (1 town/site,
+    # 2 region/district, 3 country)
+    canonical: str | None = None
+    latin: str | None = None
+    link_confidence: float | None = None
+    link_method: str | None = None  # kb | kb-context | coref | role | epithet | user | new
+    lat: float | None = None
+    lon: float | None = None
+    geo_precision: int | None = None
 
 
 @dataclass
@@ -145,6 +155,9 @@ class Document:
     quantities: list[Quantity] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # the place the document is mostly about (pipeline/link.py): entity_id, canonical, latin, country,
+    # lat, lon, geo_precision, score; None when it names no place
+    focus: dict[str, Any] | None = None
     pipeline_version: str | None = None
 
     def span(self, start: int, end: int) -> str:
@@ -173,6 +186,7 @@ class Document:
             "quantities": [asdict(q) for q in self.quantities],
             "claims": [asdict(c) for c in self.claims],
             "events": [_event_record(e) for e in self.events],
+            "focus": self.focus,
         }
 
 

@@ -7,7 +7,7 @@ candidate and looks the rest up as written.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,6 +93,45 @@ def _add(names: dict, name: str, entry: Entry) -> None:
         names.setdefault(key, []).append(entry)
 
 
+# gazetteer entries for knowledge-base entities that the older lists above do not name: (type -> rank, confidence)
+_KB_ENTRY = {"ORG": (0, 0.9), "PER": (0, 0.85), "FAC": (2, 0.8), "LOC": (2, 0.8)}
+_TYPE_FAMILY = {"GPE": "place", "LOC": "place", "FAC": "place", "ORG": "ORG", "PER": "PER", "NORP": "NORP"}
+
+
+def _link_entries(names: dict[tuple[str, ...], list[Entry]]) -> None:
+    """Gives every entry the id of its knowledge-base entity (kb/entities.py) and adds the names of
+    entities that only the KB's newer files list (organisations, persons, Algerian wilayas and
+    communes, sites), so that matching and linking share one set of ids."""
+    from marsad.kb.entities import load as load_kb
+
+    kb = load_kb()
+    for key, entries in names.items():
+        for i, e in enumerate(entries):
+            if e.entity_id is not None:
+                continue
+            eid = kb.legacy.get((e.type, key))  # the entity the KB made of this hand-list row
+            if eid is None:
+                fam = _TYPE_FAMILY.get(e.type)
+                eid = next((x for x in kb.by_key.get(key, ()) if _TYPE_FAMILY.get(kb.entities[x].type) == fam), None)
+            if eid is not None:
+                entries[i] = replace(e, entity_id=eid, canonical=kb.entities[eid].name)
+    for ent in kb.entities.values():
+        if not ent.match or ent.id.startswith(("country:", "place:")):
+            continue
+        if ent.type in _KB_ENTRY:
+            rank, conf = _KB_ENTRY[ent.type]
+        elif ent.id.startswith("dz:"):  # wilayas before communes; after countries and GeoNames cities
+            rank, conf = (4, 0.8) if ent.kind == "wilaya" else (12, 0.7)
+        else:
+            rank, conf = 6, 0.75
+        for key in ent.keys():
+            have = names.get(key, [])
+            if any(x.entity_id == ent.id for x in have):
+                continue
+            c = conf if ent.type != "PER" or len(key) >= 2 else 0.75
+            names.setdefault(key, []).append(Entry(ent.type, ent.id, ent.country, ent.sector, c, ent.name, rank))
+
+
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     rules = load_rules()
@@ -109,7 +148,7 @@ def load() -> Gazetteer:
                     nonnames.add(normalize_key(w))
 
     countries: dict[str, dict] = {}
-    for a3, a2, name, aliases, nisba, capital, lat, lon, source in _rows("countries.tsv"):
+    for a3, a2, name, aliases, nisba, capital, lat, lon, source, *_rest in _rows("countries.tsv"):
         countries[a3] = {"alpha2": a2, "name": name, "capital": capital, "lat": lat, "lon": lon, "source": source}
         eid = f"country:{a3}"
         for n in [name] + [a for a in aliases.split("|") if a]:
@@ -132,7 +171,7 @@ def load() -> Gazetteer:
                 conf = 0.6
             _add(names, n, Entry(typ, f"place:{gid}", a3 or None, None, conf, n, rank))
 
-    for name, aliases, a3, typ in _rows("places_curated.tsv"):
+    for name, aliases, a3, typ, *_rest in _rows("places_curated.tsv"):
         for n in [name] + [a for a in aliases.split("|") if a]:
             _add(names, n, Entry(typ or "GPE", None, a3 or None, None, 0.8, name, 5))
 
@@ -152,6 +191,8 @@ def load() -> Gazetteer:
         for n in [name] + [a for a in aliases.split("|") if a]:
             conf = 0.85 if len(n.split()) >= 2 else 0.75
             _add(names, n, Entry("PER", None, country or None, None, conf, name, 0))
+
+    _link_entries(names)
 
     titles: dict[tuple[str, ...], tuple[str, bool, str | None]] = {}
     for row in _rows("titles.tsv"):

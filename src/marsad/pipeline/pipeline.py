@@ -32,19 +32,29 @@ class Pipeline:
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
 
+    def with_link_overrides(self, overrides) -> "Pipeline":  # noqa: ANN001
+        """The same stages, with the linking stage applying a user's entity decisions (from the store)."""
+        from marsad.pipeline.link import LinkStage
+
+        if not (overrides.aliases or overrides.redirects or overrides.splits):
+            return self
+        stages = [LinkStage(kb=s.kb, overrides=overrides) if isinstance(s, LinkStage) else s for s in self.stages]
+        return Pipeline(stages, self.version)
+
 
 _DEFAULT: Pipeline | None = None
 
 
 def default_pipeline() -> Pipeline:
-    """segment → glued words → mentions (gazetteers/rules) → model mentions (CRF) → dates,
-    built once per process."""
+    """segment → glued words → mentions (gazetteers/rules) → model mentions (CRF) → linking (KB
+    entities, geocoding) → dates, built once per process."""
     global _DEFAULT
     if _DEFAULT is None:
         from marsad.pipeline.dates import DateStage
+        from marsad.pipeline.link import LinkStage
         from marsad.pipeline.mentions import MentionStage
         from marsad.pipeline.ner import ModelMentionStage
         from marsad.pipeline.segment import GluedStage, SegmentStage
 
-        _DEFAULT = Pipeline([SegmentStage(), GluedStage(), MentionStage(), ModelMentionStage(), DateStage()])
+        _DEFAULT = Pipeline([SegmentStage(), GluedStage(), MentionStage(), ModelMentionStage(), LinkStage(), DateStage()])
     return _DEFAULT
