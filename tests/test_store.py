@@ -122,9 +122,9 @@ def test_fresh_database_is_created_by_migrations(store_url):
         insp = inspect(s.engine)
         names = set(insp.get_table_names())
         assert {"documents", "failures", "mentions", "dates", "quantities", "claims", "events",
-                "runs", "alembic_version", FTS_TABLE} <= names
+                "runs", "entity_decisions", "alembic_version", FTS_TABLE} <= names
         with s.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
             # The hand-written migration and the declarative schema describe the same tables.
             ctx = MigrationContext.configure(conn, opts={
                 "include_object": lambda o, n, t, r, c: not (t == "table" and n.startswith(FTS_TABLE)),
@@ -475,5 +475,34 @@ def test_concurrent_writers_on_a_fresh_database(store_url, tmp_path):
         st = s.stats()
         assert st["documents"] == 60 and st["mentions"] == 60 * 50
         assert len(s.search("تقرير", limit=100)) == 60
+    finally:
+        s.close()
+
+
+def test_a_0001_database_is_upgraded_in_place(store_url):
+    """A database written before entity links (revision 0001) keeps its documents when opened."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from marsad.store.repository import MIGRATIONS
+
+    engine = create_engine(store_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO documents (id, text, content_hash, ingested_at) "
+                          "VALUES ('old1', 'نص قديم عن الجزائر', 'h-old1', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO mentions (document_id, seq, start, \"end\", text, type, entity_id) "
+                          "VALUES ('old1', 0, 10, 17, 'الجزائر', 'GPE', 'country:DZA')"))
+    engine.dispose()
+    s = Store(store_url)
+    try:
+        doc = s.get_document("old1")
+        assert doc.text == "نص قديم عن الجزائر" and doc.focus is None
+        assert [(m.text, m.entity_id, m.canonical) for m in doc.mentions] == [("الجزائر", "country:DZA", None)]
+        assert s.decisions() == []
     finally:
         s.close()

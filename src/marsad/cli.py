@@ -188,10 +188,19 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (see `marsad do
     out.rule(doc.title or doc.id)
     out.print(meta, style="dim", highlight=False)
     out.print(text)
+    if doc.focus:
+        f = doc.focus
+        out.print(f"focus: {f['canonical']} ({f.get('latin') or ''}, {f.get('country') or '?'}) "
+                  f"{f['lat']:.4f}, {f['lon']:.4f} · geo_precision {f['geo_precision']}", highlight=False)
     if doc.mentions:
-        t = Table("type", "text", "title", "entity", "conf", "offsets", title="entities")
+        t = Table("type", "text", "title", "entity", "canonical · latin", "country", "conf", "link", "place",
+                  "offsets", title="entities")
         for m in doc.mentions:
-            t.add_row(m.type, m.text, m.title or "", m.entity_id or "", f"{m.confidence:.2f}", f"{m.start}-{m.end}")
+            place = f"{m.lat:.3f},{m.lon:.3f} p{m.geo_precision}" if m.lat is not None else ""
+            link = f"{m.link_method} {m.link_confidence:.2f}" if m.link_method else ""
+            t.add_row(m.type, m.text, m.title or "", m.entity_id or "",
+                      " · ".join(x for x in (m.canonical, m.latin) if x), m.country or "",
+                      f"{m.confidence:.2f}", link, place, f"{m.start}-{m.end}")
         out.print(t)
     if doc.dates:
         t = Table("text", "value", "granularity", "kind", "offsets", title="dates")
@@ -299,3 +308,35 @@ def samples() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def reanalyse(db: DbOpt = None,
+              quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False) -> None:
+    """Run the current pipeline again over every stored article (after an update of marsad, its models
+    or its knowledge base), keeping the entity decisions made with `marsad entities`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from marsad.jobs import reanalyse as run
+
+    store = _store(db)
+    total = len(store.document_ids())
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
+        task = progress.add_task("reanalysing", total=total)
+
+        def on_item(key: str, outcome: str) -> None:
+            if outcome.startswith("failed"):
+                progress.console.print(f"[red]failed[/] {key}: {outcome[8:]}", highlight=False)
+            progress.advance(task)
+
+        counts = run(store, on_item=on_item)
+    store.close()
+    out.print(f"reanalysed {counts['reanalysed']}, failed {counts['failed']} (kept their previous analysis)")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+from marsad.cli_entities import entities_app  # noqa: E402  (uses the helpers above)
+
+app.add_typer(entities_app, name="entities")

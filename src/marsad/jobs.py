@@ -46,7 +46,8 @@ class Ingester:
 
     def __init__(self, store: Store, pipeline: Pipeline | None = None, on_item: OnItem | None = None) -> None:
         self.store = store
-        self.pipeline = pipeline or default_pipeline()
+        # the user's entity decisions (merge/split/alias) stay applied on every new run
+        self.pipeline = (pipeline or default_pipeline()).with_link_overrides(store.link_overrides())
         self.on_item = on_item or (lambda key, outcome: None)
         self.near = NearDuplicateIndex()
         for doc_id, sig in store.minhash_signatures():
@@ -129,3 +130,29 @@ def extract(items: Iterable[Item | Failure], pipeline: Pipeline | None = None
             yield pipeline(obj.to_document())
         except Exception as exc:
             yield Failure(obj.key, f"analysis failed: {_one_line(exc)}", None, None)
+
+
+def reanalyse(store: Store, pipeline: Pipeline | None = None, on_item: OnItem | None = None) -> dict[str, int]:
+    """Run the current pipeline again over every stored document (after a model or knowledge-base
+    update, or to apply entity decisions everywhere), replacing each one's annotations in its own
+    transaction; the user's entity decisions are applied as in ingest."""
+    pipeline = (pipeline or default_pipeline()).with_link_overrides(store.link_overrides())
+    on_item = on_item or (lambda key, outcome: None)
+    counts = {"reanalysed": 0, "failed": 0}
+    run_id = store.start_run("reanalyse", pipeline.version)
+    for doc_id in store.document_ids():
+        old = store.get_document(doc_id)
+        if old is None:
+            continue
+        fresh = Document(id=old.id, text=old.text, title=old.title, published=old.published, url=old.url,
+                         outlet=old.outlet, source=old.source, meta=old.meta)
+        try:
+            store.replace_analysis(pipeline(fresh))
+        except Exception as exc:  # one bad document does not stop the run; its old analysis stays
+            counts["failed"] += 1
+            on_item(doc_id, f"failed: {_one_line(exc)}")
+            continue
+        counts["reanalysed"] += 1
+        on_item(doc_id, "reanalysed")
+    store.finish_run(run_id, counts)
+    return counts

@@ -34,11 +34,13 @@ from marsad.document import (
     TimeExpression,
 )
 from marsad.store import fts
+from marsad.store.entities import EntityStoreMixin
 from marsad.store.schema import (
     FTS_TABLE,
     claims,
     dates,
     documents,
+    entity_decisions,
     events,
     failures,
     mentions,
@@ -113,7 +115,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-class Store:
+class Store(EntityStoreMixin):
     def __init__(self, url: str, *, create: bool = True) -> None:
         """Open (and migrate) the database at ``url``. With ``create=False`` a SQLite file that does
         not exist is an error instead of a new empty database (for read-only commands)."""
@@ -310,15 +312,43 @@ class Store:
             content_hash=content_hash, minhash=minhash, duplicate_of=duplicate_of,
             ingested_at=_now(), run_id=run_id, pipeline_version=pv,
             sentences=[[x.start, x.end, x.kind] for x in doc.sentences] or None,
-            meta=doc.meta or None,
+            meta=doc.meta or None, focus=doc.focus,
         ))
+        self._insert_annotations(s, doc)
+        s.execute(text(f"INSERT INTO {FTS_TABLE} (document_id, terms) VALUES (:d, :t)"),
+                  {"d": did, "t": fts.index_text(doc.title, doc.text)})
+        if doc.source:
+            s.execute(update(failures)
+                      .where(failures.c.item == doc.source, failures.c.resolved_at.is_(None))
+                      .values(resolved_at=_now()))
+
+    def replace_analysis(self, doc: Document) -> None:
+        """Replaces a stored document's annotations with ``doc``'s (a re-run of the pipeline), in one
+        transaction: the text, raw input and metadata stay as stored."""
+        with self._write() as s:
+            for table in (mentions, dates, quantities, claims, events):
+                s.execute(table.delete().where(table.c.document_id == doc.id))
+            s.execute(update(documents).where(documents.c.id == doc.id)
+                      .values(pipeline_version=doc.pipeline_version, focus=doc.focus,
+                              sentences=[[x.start, x.end, x.kind] for x in doc.sentences] or None))
+            self._insert_annotations(s, doc)
+
+    def document_ids(self) -> list[str]:
+        with self._read() as s:
+            return [r[0] for r in s.execute(select(documents.c.id).order_by(documents.c.ingested_at, documents.c.id))]
+
+    def _insert_annotations(self, s: Session, doc: Document) -> None:
+        pv = doc.pipeline_version
+        did = doc.id
         if doc.mentions:
             s.execute(insert(mentions), [
                 {"document_id": did, "seq": i, "start": m.start, "end": m.end, "text": m.text,
                  "norm": normalize_key(m.text), "type": m.type, "confidence": m.confidence,
                  "entity_id": m.entity_id, "title": m.title, "title_start": m.title_start,
                  "title_end": m.title_end, "country": m.country, "sector": m.sector,
-                 "method": m.method, "pipeline_version": pv}
+                 "method": m.method, "pipeline_version": pv, "canonical": m.canonical, "latin": m.latin,
+                 "link_confidence": m.link_confidence, "link_method": m.link_method, "lat": m.lat,
+                 "lon": m.lon, "geo_precision": m.geo_precision}
                 for i, m in enumerate(doc.mentions)])
         if doc.dates:
             s.execute(insert(dates), [
@@ -350,12 +380,6 @@ class Store:
                  "dead": e.dead, "injured": e.injured, "size": e.size, "claim": e.claim,
                  "confidence": e.confidence, "pipeline_version": pv}
                 for i, e in enumerate(doc.events)])
-        s.execute(text(f"INSERT INTO {FTS_TABLE} (document_id, terms) VALUES (:d, :t)"),
-                  {"d": did, "t": fts.index_text(doc.title, doc.text)})
-        if doc.source:
-            s.execute(update(failures)
-                      .where(failures.c.item == doc.source, failures.c.resolved_at.is_(None))
-                      .values(resolved_at=_now()))
 
     def get_document(self, doc_id: str) -> Document | None:
         with self._read() as s:
@@ -372,12 +396,15 @@ class Store:
                 url=row["url"], outlet=row["outlet"], source=row["source"],
                 meta=dict(row["meta"] or {}), pipeline_version=row["pipeline_version"],
                 sentences=[Sentence(a, b, k) for a, b, k in (row["sentences"] or [])],
+                focus=row["focus"],
             )
             doc.mentions = [Mention(
                 start=r["start"], end=r["end"], text=r["text"], type=r["type"],
                 confidence=r["confidence"], entity_id=r["entity_id"], title=r["title"],
                 title_start=r["title_start"], title_end=r["title_end"], country=r["country"],
-                sector=r["sector"], method=r["method"]) for r in rows(mentions)]
+                sector=r["sector"], method=r["method"], canonical=r["canonical"], latin=r["latin"],
+                link_confidence=r["link_confidence"], link_method=r["link_method"], lat=r["lat"],
+                lon=r["lon"], geo_precision=r["geo_precision"]) for r in rows(mentions)]
             doc.dates = [TimeExpression(
                 start=r["start"], end=r["end"], text=r["text"], value=r["value"],
                 granularity=r["granularity"], kind=r["kind"], anchor=r["anchor"],

@@ -56,6 +56,7 @@ class DocumentRow(Base):
     pipeline_version: Mapped[str | None] = mapped_column(String(64))
     sentences: Mapped[list[Any] | None] = mapped_column(JSONType)  # [[start, end, kind], ...]
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    focus: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # the focus location (pipeline/link.py)
 
     __table_args__ = (
         Index("ix_documents_published", "published"),
@@ -78,6 +79,20 @@ class FailureModel(Base):
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EntityDecisionRow(Base):
+    """A user's decision about entities (``marsad entities merge|split|alias``): applied to the stored
+    mentions at once and to every later run (LinkOverrides); ``changed`` is what undo restores."""
+    __tablename__ = "entity_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(16))
+    args: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    changed: Mapped[list[Any] | None] = mapped_column(JSONType)
+    note: Mapped[str | None] = mapped_column(Text)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunRow(Base):
@@ -116,6 +131,13 @@ class MentionRow(Base):
     sector: Mapped[str | None] = mapped_column(String(32))
     method: Mapped[str | None] = mapped_column(String(32))
     pipeline_version: Mapped[str | None] = mapped_column(String(64))
+    canonical: Mapped[str | None] = mapped_column(Text)
+    latin: Mapped[str | None] = mapped_column(Text)
+    link_confidence: Mapped[float | None] = mapped_column(Float)
+    link_method: Mapped[str | None] = mapped_column(String(32))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_mentions_document_id", "document_id"),
@@ -228,3 +250,4 @@ dates = DateRow.__table__
 quantities = QuantityRow.__table__
 claims = ClaimRow.__table__
 events = EventRow.__table__
+entity_decisions = EntityDecisionRow.__table__
