@@ -108,6 +108,9 @@ def test_unknown_names_get_stable_provisional_ids(pipe) -> None:
     b = pipe(Document(id="n2", text="نفى حامد الخيالي أمس الاتهامات الموجهة إليه في سبها."))
     ids_a = {t: e for t, e in _links(a, ("PER",))}
     assert ids_a["حامد الخيالي"] == ids_a["الخيالي"] and ids_a["الخيالي"].startswith("new:PER:")
+    m = next(m for m in a.mentions if m.text == "حامد الخيالي")
+    # a Latin display name even without a KB row: attested name parts, else letter by letter
+    assert m.latin.startswith("Hamed al-") and m.latin.isascii()
     assert ids_a["حامد الخيالي"] in {e for _t, e in _links(b, ("PER",))}
 
 

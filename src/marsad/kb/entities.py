@@ -156,15 +156,57 @@ def _slug_key(name: str) -> str:
     return normalize_key(name).replace(" ", "_")
 
 
-@lru_cache(maxsize=4096)
+_TRANSLIT_FILE = Path(__file__).resolve().parents[1] / "text" / "data" / "translit.tsv"
+
+
+@lru_cache(maxsize=1)
+def _translit() -> dict[str, str]:
+    out = {}
+    for line in _TRANSLIT_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            a, b = line.split("\t")
+            out[a] = b
+    return out
+
+
+def _word_latin(word: str, parts: dict) -> str:
+    table = _translit()
+    word = _TASHKEEL.sub("", word)
+    if word in table:  # a particle (بن، أبو، عبد …)
+        return table[word]
+    article = word.startswith("ال") and len(word) > 3
+    stem = word[2:] if article else word
+    key = normalize_key(stem)
+    if key in parts:
+        latin = parts[key][0]
+    else:
+        letters = []
+        for i, ch in enumerate(stem):
+            if ch in "وي" and 0 < i:  # inside a word و and ي are mostly long vowels
+                letters.append("u" if ch == "و" else "i")
+            else:
+                letters.append(table.get(ch, ch))
+        latin = "".join(letters)
+    latin = latin[:1].upper() + latin[1:]
+    return "al-" + latin if article else latin
+
+
+@lru_cache(maxsize=65536)
 def romanize(name: str) -> str:
-    """A Latin display form for a name without one in the data (arabic-name-romanizer, offline)."""
-    try:
-        from arabic_name_romanizer import transliterate
-    except ImportError:  # optional: the display name stays Arabic
-        return name
-    r = transliterate(name)
-    return r if isinstance(r, str) else getattr(r, "text", name)
+    """A Latin display form for a name the KB has none for (provisional entities): attested Latin
+    forms of known name parts (person_names.tsv, from Wikidata), else a letter-by-letter rendering
+    (text/data/translit.tsv). Fast and offline; a display aid, not a standard transliteration."""
+    from marsad.kb.gazetteer import load as load_gazetteer
+
+    parts = load_gazetteer().person_parts
+    out = []
+    for w in name.split():
+        if not any("\u0600" <= c <= "\u06ff" for c in w):
+            out.append(w)
+            continue
+        out.append(_word_latin(w.strip("«»\"'“”()"), parts))
+    s = " ".join(out)
+    return s[:1].upper() + s[1:]
 
 
 @dataclass

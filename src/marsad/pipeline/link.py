@@ -285,9 +285,15 @@ class LinkStage:
         if not phrases and not epithets:
             return
         max_len = max((len(p) for p in [*phrases, *epithets]), default=0)
+        starts = self._phrase_starts()
         toks = [t for t in doc.tokens if t.kind == "word"]
-        tkeys = [normalize_key(doc.text[t.start:t.end]) for t in toks]
-        first = [normalize_key(doc.text[name_start(t):t.end]) for t in toks]
+        tkeys: dict[int, str] = {}
+
+        def tkey(i: int) -> str:  # a token's key as written (article kept), computed on demand
+            k = tkeys.get(i)
+            if k is None:
+                k = tkeys[i] = normalize_key(doc.text[toks[i].start:toks[i].end])
+            return k
         taken = bytearray(len(doc.text) + 1)
         for m in doc.mentions:
             if m.type == "NORP":  # a nationality inside an office phrase (الرئيس الجزائري) does not block it
@@ -299,11 +305,13 @@ class LinkStage:
         i = 0
         while i < len(toks):
             hit = None
-            for L in range(min(max_len, len(toks) - i), 0, -1):
-                key = (first[i], *tkeys[i + 1:i + L])
-                if key in phrases or key in epithets:
-                    hit = (L, key)
-                    break
+            if toks[i].norm in starts:  # only words that can open an office phrase are looked at
+                first = normalize_key(doc.text[name_start(toks[i]):toks[i].end])
+                for L in range(min(max_len, len(toks) - i), 0, -1):
+                    key = (first, *(tkey(j) for j in range(i + 1, i + L)))
+                    if key in phrases or key in epithets:
+                        hit = (L, key)
+                        break
             if hit is None:
                 i += 1
                 continue
@@ -331,6 +339,15 @@ class LinkStage:
             i += L
         if added:
             doc.mentions = sorted(doc.mentions + added, key=lambda m: (m.start, m.end))
+
+    def _phrase_starts(self) -> frozenset[str]:
+        """The stems (article off) of the first words of office phrases and epithets, as Token.norm has them."""
+        got = self.__dict__.get("_starts")
+        if got is None:
+            firsts = {p[0] for p in self.kb.roles_by_phrase} | {e.phrase[0] for e in self.kb.epithets}
+            got = frozenset({f[2:] if f.startswith("ال") else f for f in firsts} | firsts)
+            self.__dict__["_starts"] = got
+        return got
 
     def _focus(self, doc: Document) -> dict | None:
         first_end = doc.sentences[0].end if doc.sentences else 0
