@@ -80,3 +80,23 @@ def test_alias_and_merge(filled) -> None:
         filled.merge_entities("new:PER:nobody", "per:khalifa-haftar")
     with pytest.raises(EntityError):
         filled.merge_entities("per:khalifa-haftar", "per:khalifa-haftar")
+
+
+def test_cluster_apply_records_undoable_merges(store, tmp_path) -> None:
+    from marsad.jobs import cluster_entities
+
+    (tmp_path / "1.txt").write_text("قال الباحث عبد الله البلادي إن موسم الأمطار تأخر هذا العام في المنطقة الجنوبية.",
+                                    encoding="utf-8")
+    (tmp_path / "2.txt").write_text("أكد الباحث عبدالله البلادي أن الأمطار تأخرت في المنطقة الجنوبية هذا الموسم.",
+                                    encoding="utf-8")
+    Ingester(store).run(read_sources([str(tmp_path)]), "test")
+    ids = {r.entity_id for r in store.entities(type="PER")}
+    assert ids == {"new:PER:عبد_الله_البلادي", "new:PER:عبدالله_البلادي"}
+    proposals = cluster_entities(store, apply=True)
+    assert len(proposals) == 1
+    kept = proposals[0].target
+    assert {r.entity_id for r in store.entities(type="PER")} == {kept}
+    d = store.decisions()[-1]
+    assert d.action == "merge" and d.note.startswith("cluster:")
+    store.undo_decision(d.id)
+    assert len({r.entity_id for r in store.entities(type="PER")}) == 2

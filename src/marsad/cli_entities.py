@@ -146,3 +146,24 @@ def history(db: DbOpt = None) -> None:
                   json.dumps(d.args, ensure_ascii=False), str(d.changed), d.note or "",
                   f"{d.undone_at:%Y-%m-%d %H:%M}" if d.undone_at else "")
     out.print(t)
+
+
+@entities_app.command("cluster")
+def cluster(apply: Annotated[bool, typer.Option("--apply", help="Record the proposed merges (undoable).")] = False,
+            min_context: Annotated[float, typer.Option(help="Least cosine of the two contexts (0-1).")] = 0.45,
+            db: DbOpt = None) -> None:
+    """Propose merges of provisional entities across documents: other spellings and short forms of one
+    name whose sentences speak of the same things (USE multilingual sentence vectors)."""
+    from marsad.jobs import cluster_entities
+
+    store = _store(db)
+    try:
+        proposals = cluster_entities(store, apply=apply, min_context=min_context)
+    finally:
+        store.close()
+    t = Table("merge", "into", "names", "why", "context", title=f"{len(proposals)} proposed merges"
+              + (" (recorded)" if apply else " (not recorded: add --apply)"))
+    for p in proposals:
+        t.add_row(p.source, p.target, f"{p.source_name} → {p.target_name}", f"{p.name_reason} {p.name_similarity}",
+                  f"{p.context_similarity:.2f}")
+    out.print(t)

@@ -156,3 +156,16 @@ def reanalyse(store: Store, pipeline: Pipeline | None = None, on_item: OnItem | 
         on_item(doc_id, "reanalysed")
     store.finish_run(run_id, counts)
     return counts
+
+
+def cluster_entities(store: Store, *, apply: bool = False, min_context: float | None = None) -> list:
+    """Proposes merges among the store's provisional entities (close names, agreeing contexts:
+    kb/cluster.py); with ``apply`` records each as a merge decision (logged, undoable)."""
+    from marsad.kb.cluster import CONTEXT_SIMILARITY, propose
+
+    proposals = propose(store.provisional_entities(), CONTEXT_SIMILARITY if min_context is None else min_context)
+    if apply:
+        for p in proposals:
+            store.merge_entities(p.source, p.target, note=f"cluster: {p.name_reason} {p.name_similarity}, "
+                                                         f"context {p.context_similarity}")
+    return proposals

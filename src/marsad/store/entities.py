@@ -125,6 +125,45 @@ class EntityStoreMixin:
                 ov.names[a["new_id"]] = (a.get("type") or "", a.get("name") or "")
         return ov
 
+    def provisional_entities(self, max_sentences: int = 5) -> list:
+        """Every provisional (``new:``) entity with its names, documents and up to ``max_sentences``
+        sentences that name it (for context similarity in kb/cluster.py)."""
+        from marsad.kb.cluster import Provisional
+
+        with self._read() as s:
+            rows = s.execute(select(mentions.c.entity_id, mentions.c.type, mentions.c.text, mentions.c.document_id,
+                                    mentions.c.start, mentions.c.end)
+                             .where(mentions.c.entity_id.like("new:%"), mentions.c.type != "NORP")
+                             .order_by(mentions.c.entity_id, mentions.c.document_id, mentions.c.start)).all()
+            want: dict[str, list] = {}
+            for r in rows:
+                want.setdefault(r[3], []).append(r)
+            texts = {}
+            ids = list(want)
+            for i in range(0, len(ids), 500):
+                for d, t, sents in s.execute(select(documents.c.id, documents.c.text, documents.c.sentences)
+                                             .where(documents.c.id.in_(ids[i:i + 500]))).all():
+                    texts[d] = (t, sents or [])
+        ents: dict[str, Provisional] = {}
+        names: dict[str, Counter] = {}
+        for eid, typ, text, doc_id, start, end in rows:
+            e = ents.get(eid)
+            if e is None:
+                # the key the id was made from (its mentions may include short forms linked to it)
+                e = ents[eid] = Provisional(eid, typ, text, tuple(eid.split(":", 2)[2].split("_")), 0, set())
+                names[eid] = Counter()
+            e.mentions += 1
+            e.documents.add(doc_id)
+            names[eid][" ".join(text.split())] += 1
+            if len(e.sentences) < max_sentences and doc_id in texts:
+                t, sents = texts[doc_id]
+                sent = next((t[a:b] for a, b, *_ in sents if a <= start < b), t[max(0, start - 150):end + 150])
+                if sent not in e.sentences:
+                    e.sentences.append(sent)
+        for eid, e in ents.items():
+            e.name = names[eid].most_common(1)[0][0]
+        return list(ents.values())
+
     # ---------------------------------------------------------------- deciding
     def _record(self, s, action: str, args: dict, changed: list, note: str | None) -> int:  # noqa: ANN001
         res = s.execute(entity_decisions.insert().values(created_at=_now(), action=action, args=args,
