@@ -35,7 +35,9 @@ train: install
 train-vocab: install
 	$(BIN)/python -m marsad.text.build_vocab ../shared/data/anercorp/ANERCorp_CamelLab_train.txt
 kb: install
+	$(BIN)/pip install -q -e ".[build-data]"
 	$(BIN)/python -m marsad.kb.build
+	$(BIN)/python -m marsad.kb.build_places
 
 clean:
 	rm -rf $(VENV) marsad.db marsad.db-wal marsad.db-shm

@@ -25,7 +25,10 @@ KB_DATA = Path(__file__).resolve().parents[1] / "kb" / "data"
 _KB_NAME_COLUMNS = {"countries.tsv": ("place", (2, 3)), "places.tsv": ("place", (1,)),
                     "regions.tsv": ("place", (0, 1)), "orgs.tsv": ("org", (0, 4)),
                     "places_curated.tsv": ("place", (0, 1)), "persons.tsv": ("person", (0, 1)),
-                    "person_names.tsv": ("person", (0,))}
+                    "person_names.tsv": ("person", (0,)), "places_dz.tsv": ("place", (1, 2)),
+                    "sites.tsv": ("place", (1, 2)), "actors/orgs_maghreb.tsv": ("org", (1, 2)),
+                    "actors/orgs_mideast.tsv": ("org", (1, 2)), "actors/persons_maghreb.tsv": ("person", (1, 2)),
+                    "actors/persons_mideast.tsv": ("person", (1, 2))}
 _ARABIC = re.compile(r"^[\u0621-\u064a]+$")
 
 
