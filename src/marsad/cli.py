@@ -207,6 +207,28 @@ def show(doc_id: Annotated[str, typer.Argument(help="Document id (see `marsad do
         for d in doc.dates:
             t.add_row(d.text, d.value or "(unresolved)", d.granularity, d.kind, f"{d.start}-{d.end}")
         out.print(t)
+    if doc.claims:
+        t = Table("#", "cue", "source", "kind", "via", "what is said", title="claims (who says so)")
+        for i, c in enumerate(doc.claims):
+            t.add_row(str(i), c.cue, c.source, c.source_kind, c.via or "", doc.text[c.start:c.end][:80])
+        out.print(t)
+    if doc.events:
+        t = Table("type", "trigger", "mode", "source", "target", "where", "dead/injured/size", "claim", "conf",
+                  title="events (PLOVER)")
+        for e in doc.events:
+            where = (e.location or {}).get("text") or (e.location or {}).get("canonical") or ""
+            mag = "/".join("" if x is None else f"{x:g}" for x in (e.dead, e.injured, e.size)).strip("/")
+            claim = f"#{e.claim} {doc.claims[e.claim].source_kind}" if e.claim is not None and e.claim < len(doc.claims) \
+                else "(the text's own statement)"
+            t.add_row(e.type, e.trigger, e.mode or "", ", ".join(a["text"] for a in e.source),
+                      ", ".join(a["text"] for a in e.target), where, mag, claim, f"{e.confidence:.2f}")
+        out.print(t)
+    if doc.quantities:
+        t = Table("text", "value", "low", "high", "counted", title="quantities")
+        for q in doc.quantities:
+            t.add_row(q.text, "" if q.value is None else f"{q.value:g}", "" if q.low is None else f"{q.low:g}",
+                      "" if q.high is None else f"{q.high:g}", q.unit or "")
+        out.print(t)
 
 
 @app.command()

@@ -56,16 +56,20 @@ _DEFAULT: Pipeline | None = None
 
 def default_pipeline() -> Pipeline:
     """segment → glued words → mentions (gazetteers/rules) → model mentions (CRF) → linking (KB
-    entities, geocoding) → dates, built once per process."""
+    entities, geocoding) → dates → quantities → claims → events, built once per process."""
     global _DEFAULT
     if _DEFAULT is None:
+        from marsad.pipeline.claims import ClaimStage
         from marsad.pipeline.dates import DateStage
+        from marsad.pipeline.events import EventStage
+        from marsad.pipeline.quantities import QuantityStage
         from marsad.pipeline.link import LinkStage
         from marsad.pipeline.mentions import MentionStage
         from marsad.pipeline.ner import ModelMentionStage
         from marsad.pipeline.segment import GluedStage, SegmentStage
 
-        _DEFAULT = Pipeline([SegmentStage(), GluedStage(), MentionStage(), ModelMentionStage(), LinkStage(), DateStage()])
+        _DEFAULT = Pipeline([SegmentStage(), GluedStage(), MentionStage(), ModelMentionStage(), LinkStage(), DateStage(),
+                              QuantityStage(), ClaimStage(), EventStage()])
         # the lexicons, gazetteers, KB and model are built once and live as long as the process: out
         # of the collector's sight (gc.freeze) they cost nothing at each collection
         gc.collect()

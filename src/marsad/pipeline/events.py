@@ -1,0 +1,333 @@
+"""PLOVER events: a trigger word or phrase (kb/data/event_lexicon.json), its source and target actors,
+location, date, magnitude, mode (negated / intended) and the claim it rests on.
+
+Sentence by sentence:
+- **Triggers** are matched on each word with its conjunction/preposition clitics removed (with and
+  without the article), longest phrase first; `*` entries match any ending (هاجم* → هاجموا، هاجمته).
+- **Mode**: a negator up to 3 words before (لم، لن، نفى …) → "negated"; an intention word up to 4 words
+  before (يعتزم، من المقرر، يسعى، سوف …) → "intended". A trigger of a governing type (رفض، طالب، هدد …)
+  swallows a trigger up to 6 words after it: "رفض المشاركة في عملية عسكرية" is REJECT, not FIGHT.
+- **Actors**: the entity mentions of the sentence (and common actor nouns: مسلحون، الشرطة، متظاهرون …).
+  A verb trigger's source is the actor right after it (Arabic verb–subject order) or else the nearest one
+  before it; "من قبل X" names the source; the target is the actor after على/ضد/ب/استهدف, or the next one.
+- **Where/when**: the first place in the sentence, else the document's focus; the first date in the
+  sentence, else the publication date (marked as such). Magnitude from the sentence's quantities whose
+  counted noun or neighbouring words say killed / wounded / how many took part.
+- **Claim**: the index of the attributed statement whose content span holds the trigger.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from marsad.document import Document, Event
+from marsad.kb.entities import DATA
+from marsad.text.normalize import normalize_key
+from marsad.text.tokens import name_start
+
+ACTOR_TYPES = ("PER", "ORG", "NORP", "GPE")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    type: str
+    words: tuple[str, ...]
+    prefix: bool  # last word matches any ending
+    verb: bool
+
+
+def _compile(words: list[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Exact words, and prefixes indexed by their first two letters (a word is only compared with the
+    prefixes that share its start)."""
+    exact, prefixes = set(), {}
+    for w in words:
+        k = normalize_key(w)
+        if k.endswith("*"):
+            prefixes.setdefault(k[:2], []).append(k[:-1])
+        else:
+            exact.add(k)
+    return frozenset(exact), {a: tuple(sorted(v, key=len, reverse=True)) for a, v in prefixes.items()}
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    raw = json.loads((DATA / "event_lexicon.json").read_text(encoding="utf-8"))
+    entries: dict[str, list[_Entry]] = {}  # first word (or prefix) -> entries
+    prefix_entries: list[_Entry] = []
+    for typ, kinds in raw["types"].items():
+        for kind, words in kinds.items():
+            for w in words:
+                k = normalize_key(w)
+                prefix = k.endswith("*")
+                parts = tuple(k.rstrip("*").split())
+                e = _Entry(typ, parts, prefix, kind == "v")
+                if prefix and len(parts) == 1:
+                    prefix_entries.append(e)
+                else:
+                    entries.setdefault(parts[0], []).append(e)
+    prefix_entries.sort(key=lambda e: -len(e.words[0]))
+    by_start: dict[str, list[_Entry]] = {}
+    for e in prefix_entries:
+        by_start.setdefault(e.words[0][:2], []).append(e)
+    out = {"entries": entries, "prefix_entries": by_start,
+           "negators": frozenset(normalize_key(w) for w in raw["negators"]),
+           "intent": frozenset(normalize_key(w) for w in raw["intent"]),
+           "embedding": frozenset(raw["embedding"]),
+           "denials": frozenset(normalize_key(w) for w in raw.get("denials", ()))}
+    for name in ("actor_nouns", "dead_units", "dead_words", "injured_words", "size_units"):
+        out[name] = _compile(raw[name])
+    return out
+
+
+@lru_cache(maxsize=1)
+def sentence_gates() -> dict:
+    """type -> (weights, bias, threshold) of the shipped sentence gates (models/events/data)."""
+    import numpy as np
+
+    from marsad.models.events.train import OUT
+
+    if not OUT.exists():
+        return {}
+    raw = json.loads(OUT.read_text(encoding="utf-8"))
+    return {t: (np.array(g["weights"]), g["bias"], g["threshold"]) for t, g in raw["types"].items()}
+
+
+def _hit(word: str, compiled: tuple[frozenset[str], dict[str, tuple[str, ...]]]) -> bool:
+    exact, prefixes = compiled
+    return word in exact or any(word.startswith(p) for p in prefixes.get(word[:2], ()))
+
+
+class EventStage:
+    name = "events"
+
+    def __init__(self, gate: bool = False) -> None:
+        """``gate``: drop ASSAULT events whose sentence the GSR-trained sentence gate rejects (an
+        experiment, off by default: it lifts F1 on the GSR dev part but drops every ASSAULT event of the
+        five samples, so it does not carry over to other text; docs/pipeline.md)."""
+        self.lx = lexicon()
+        self.gate = gate
+        self._actor_cache: tuple = (None, [])  # the last sentence's actors (events of one sentence share them)
+
+    # ------------------------------------------------------------------ triggers
+    def _forms(self, doc: Document, tok) -> tuple[str, ...]:
+        k = normalize_key(doc.text[name_start(tok):tok.end])
+        stem = tok.norm or k
+        forms = [k]
+        if stem != k:
+            forms.append(stem)
+        if k[:1] in ("و", "ف") and len(k) > 4:  # a conjunction the tokenizer left on (وهاجم، فقتل)
+            forms.append(k[1:])
+        for f in list(forms):
+            if f.startswith("ال"):
+                forms.append(f[2:])
+        return tuple(dict.fromkeys(forms))
+
+    def _match(self, forms: list[tuple[str, ...]], raw: list[str], i: int) -> tuple[_Entry, int] | None:
+        lx = self.lx
+        best = None
+        for f in forms[i]:
+            for e in lx["entries"].get(f, ()):
+                n = len(e.words)
+                if i + n > len(forms):
+                    continue
+                ok = all(raw[i + j] == e.words[j] or e.words[j] in forms[i + j] or
+                         (e.prefix and j == n - 1 and any(x.startswith(e.words[j]) for x in forms[i + j]))
+                         for j in range(1, n))
+                if ok and (best is None or n > best[1]):
+                    best = (e, n)
+        if best is None:
+            for f in forms[i]:
+                for e in lx["prefix_entries"].get(f[:2], ()):
+                    if f.startswith(e.words[0]):
+                        best = (e, 1)
+                        break
+                if best is not None:
+                    break
+        return best
+
+    # ------------------------------------------------------------------ stage
+    def __call__(self, doc: Document) -> Document:
+        lx = self.lx
+        words = [t for t in doc.tokens if t.kind in ("word", "number")]
+        forms = [self._forms(doc, t) if t.kind == "word" else (t.text,) for t in words]
+        raw = [normalize_key(doc.text[t.start:t.end]) for t in words]
+        sents = [(s.start, s.end) for s in doc.sentences] or [(0, len(doc.text))]
+        events: list[Event] = []
+        wi = 0
+        for s0, s1 in sents:
+            idx = []
+            while wi < len(words) and words[wi].start < s1:
+                if words[wi].start >= s0:
+                    idx.append(wi)
+                wi += 1
+            if not idx:
+                continue
+            found: list[tuple[int, int, _Entry]] = []  # (first token, n tokens, entry)
+            k = 0
+            while k < len(idx):
+                m = self._match(forms, raw, idx[k])
+                if m is None:
+                    k += 1
+                    continue
+                e, n = m
+                found.append((idx[k], n, e))
+                k += n
+            swallowed: set[int] = set()
+            for a, (i, n, e) in enumerate(found):
+                if e.type in lx["embedding"]:
+                    for j2, n2, e2 in found[a + 1:]:
+                        if j2 - (i + n) <= 6 and e2.type != e.type:
+                            swallowed.add(j2)
+            for i, n, e in found:
+                if i in swallowed:
+                    continue
+                events.append(self._event(doc, words, forms, i, n, e, s0, s1))
+        doc.events = self._gate(doc, events) if self.gate else events
+        return doc
+
+    def _gate(self, doc: Document, events: list[Event]) -> list[Event]:
+        """Keeps an event of a gated type (ASSAULT, PROTEST) only when its sentence reads as reporting
+        one (models/events: a logistic regression over the USE vector of the sentence, trained on the
+        Arabic event GSR); the probability becomes the event's confidence."""
+        gates = sentence_gates()
+        todo = sorted({(e.sentence_start, e.sentence_end) for e in events if e.type in gates})
+        if not todo:
+            return events
+        import numpy as np
+
+        from marsad.kb.cluster import _encoder
+
+        vecs = _encoder().encode([doc.text[a:b] for a, b in todo]).astype("float64")
+        prob = {}
+        for (a, b), v in zip(todo, vecs):
+            for typ, (w, bias, th) in gates.items():
+                prob[(a, b, typ)] = (float(1 / (1 + np.exp(-(v @ w + bias)))), th)
+        out = []
+        for e in events:
+            got = prob.get((e.sentence_start, e.sentence_end, e.type))
+            if got is not None:
+                p, th = got
+                if p < th:
+                    continue
+                e.confidence = round(min(0.95, p), 2)
+            out.append(e)
+        return out
+
+    # ------------------------------------------------------------------ one event
+    def _actors(self, doc: Document, words, forms, s0: int, s1: int) -> list[dict]:
+        key = (id(doc), s0, s1)
+        if self._actor_cache[0] == key:
+            return self._actor_cache[1]
+        acts = self._find_actors(doc, words, forms, s0, s1)
+        self._actor_cache = (key, acts)
+        return acts
+
+    def _find_actors(self, doc: Document, words, forms, s0: int, s1: int) -> list[dict]:
+        acts = [{"text": m.text, "start": m.start, "end": m.end, "entity_id": m.entity_id, "country": m.country,
+                 "sector": m.sector, "type": m.type} for m in doc.mentions
+                if m.type in ACTOR_TYPES and s0 <= m.start < s1]
+        taken = [(a["start"], a["end"]) for a in acts]
+        for t, f in zip(words, forms):
+            if not (s0 <= t.start < s1) or t.kind != "word":
+                continue
+            if any(a <= t.start < b for a, b in taken):
+                continue
+            if any(_hit(x, self.lx["actor_nouns"]) for x in f):
+                start = name_start(t)
+                acts.append({"text": doc.text[start:t.end], "start": start, "end": t.end, "entity_id": None,
+                             "country": None, "sector": None, "type": "NOUN"})
+        acts.sort(key=lambda a: a["start"])
+        return acts
+
+    def _event(self, doc: Document, words, forms, i: int, n: int, e: _Entry, s0: int, s1: int) -> Event:
+        lx = self.lx
+        t0, t1 = name_start(words[i]), words[i + n - 1].end
+        before = [x for j in range(max(0, i - 4), i) for x in forms[j] if words[j].start >= s0]
+        near = [x for j in range(max(0, i - 3), i) for x in forms[j] if words[j].start >= s0]
+        mode = None
+        if any(x in lx["negators"] for x in near):
+            mode = "negated"
+        elif any(x in lx["intent"] for x in before):
+            mode = "intended"
+        acts = [a for a in self._actors(doc, words, forms, s0, s1) if not (t0 <= a["start"] < t1)]
+        after = [a for a in acts if a["start"] >= t1]
+        prior = [a for a in acts if a["end"] <= t0]
+        source: list[dict] = []
+        target: list[dict] = []
+        txt = doc.text
+        # "من قبل X": the agent of a passive or a noun
+        for a in after:
+            if txt[max(t1, a["start"] - 8):a["start"]].strip().endswith("من قبل"):
+                source = [a]
+                break
+        if not source:
+            subject_before = prior and len(txt[prior[-1]["end"]:t0].split()) <= 1  # الجيش قتل … (SVO)
+            if e.verb and after and not subject_before and len(txt[t1:after[0]["start"]].split()) <= 1 \
+                    and not txt[t1:after[0]["start"]].strip().startswith(("على", "ضد", "في", "من")):
+                source = [after[0]]  # قتل مسلحون … (VSO)
+            elif prior:
+                source = [prior[-1]]
+        rest = [a for a in after if a not in source]
+        for a in rest:
+            gap = txt[t1:a["start"]]
+            if any(w in gap.split()[-2:] for w in ("على", "ضد", "استهدف", "باتجاه", "مع")) or \
+                    txt[a["start"] - 1:a["start"]] in ("ب", "ل") and a["type"] != "NOUN":
+                target = [a]
+                break
+        if not target and rest and len(txt[t1:rest[0]["start"]].split()) <= 4:
+            target = [rest[0]]
+        location = None
+        for m in doc.mentions:
+            if m.type in ("GPE", "LOC", "FAC") and s0 <= m.start < s1:
+                location = {"text": m.text, "start": m.start, "end": m.end, "entity_id": m.entity_id,
+                            "country": m.country, "lat": m.lat, "lon": m.lon, "geo_precision": m.geo_precision,
+                            "from": "sentence"}
+                break
+        if location is None and doc.focus:
+            location = {**doc.focus, "from": "document"}
+        date = None
+        for d in doc.dates:
+            if s0 <= d.start < s1:
+                date = {"text": d.text, "start": d.start, "end": d.end, "value": d.value, "from": "sentence"}
+                break
+        if date is None and doc.published:
+            date = {"value": doc.published.isoformat(), "from": "published"}
+        dead = injured = size = None
+        for q in doc.quantities:
+            if not (s0 <= q.start < s1):
+                continue
+            num = q.value if q.value is not None else q.low
+            if num is None:
+                continue
+            ctx = [normalize_key(w) for w in txt[max(s0, q.start - 25):min(s1, q.end + 25)].split()]
+            unit = normalize_key(q.unit or "")
+            if any(_hit(w, lx["injured_words"]) for w in ctx) and not any(_hit(w, lx["dead_words"]) for w in ctx[:3]):
+                injured = injured if injured is not None else num
+            elif any(_hit(w, lx["dead_words"]) for w in ctx):
+                if not unit or _hit(unit, lx["dead_units"]) or _hit(unit, lx["dead_words"]):
+                    dead = dead if dead is not None else num
+            elif e.type in ("PROTEST", "MOBILIZE") and unit and _hit(unit, lx["size_units"]):
+                size = size if size is not None else num
+        claim = None
+        for ci, c in enumerate(doc.claims):
+            if c.start <= t0 < c.end:
+                claim = ci
+                cue = normalize_key(c.cue)
+                if cue in lx["denials"] or (cue[:1] in "وف" and cue[1:] in lx["denials"]):
+                    mode = "negated"  # reported only as denied
+                break
+        conf = 0.7 if (source or target) else 0.55
+        if mode:
+            conf -= 0.1
+        return Event(type=e.type, trigger=txt[t0:t1], trigger_start=t0, trigger_end=t1, sentence_start=s0,
+                     sentence_end=s1, mode=mode, source=[_clean(a) for a in source],
+                     target=[_clean(a) for a in target], location=location, date=date, dead=dead,
+                     injured=injured, size=size, claim=claim, confidence=round(conf, 2))
+
+
+def _clean(a: dict) -> dict:
+    return {k: a[k] for k in ("text", "start", "end", "entity_id", "country", "sector")}
+
+
+__all__ = ["EventStage", "lexicon"]
