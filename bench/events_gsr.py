@@ -34,7 +34,7 @@ def main() -> None:
 
     from marsad.document import Document
     from marsad.kb.cluster import _encoder
-    from marsad.models.events.train import PARAMS, THRESHOLD, fit, rows
+    from marsad.models.events.train import THRESHOLD, cross_validated, rows
     from marsad.pipeline.pipeline import default_pipeline
 
     pipe = default_pipeline()
@@ -46,12 +46,7 @@ def main() -> None:
         lex = np.array([any(e.type == typ and e.mode != "negated" for e in pipe(Document(id="x", text=r["text"])).events)
                         for r in rs])
         X = enc.encode([r["text"] for r in rs]).astype("float64")
-        folds = np.arange(len(rs)) % 5
-        prob = np.zeros(len(rs))
-        for k in range(5):
-            w, b = fit(X[folds != k], y[folds != k], **PARAMS)
-            prob[folds == k] = 1 / (1 + np.exp(-(X[folds == k] @ w + b)))
-        gate = prob >= THRESHOLD[typ]
+        gate = cross_validated(X, y) >= THRESHOLD[typ]
         res[typ] = {"sentences": len(rs), "positive": int(y.sum()), "shipped_lexicon": prf(lex, y),
                     "gate_only_cv": prf(gate, y), "lexicon_and_gate_cv": prf(lex & gate, y)}
         # actor spans with the shipped pipeline

@@ -172,6 +172,16 @@ class ClaimStage:
             name = (rest + " " + name).strip()
         return (name or None), (e if words else v + 1)
 
+    def _source(self, doc: Document, toks, keys, j: int, s1: int):
+        """The source phrase from token j: (first, end, via token, start, end offsets, words, kind, text)."""
+        first, end, via_tok = self._source_span(toks, keys, j, s1)
+        if end <= first:
+            return None
+        sa, sb = name_start(toks[first]), toks[end - 1].end
+        words = [keys[x] for x in range(first, end)]
+        return (first, end, via_tok, sa, sb, words, self._kind(doc, sa, sb, words),
+                doc.text[sa:sb].strip(_QUOTES + " "))
+
     def _content(self, toks, keys, e: int, s1: int, doc: Document) -> tuple[int, int]:
         while e < len(toks) and toks[e].start < s1 and (keys[e] in self.lx["comp"] or keys[e] in _STOP_PUNCT
                                                         or toks[e].text in _QUOTES):
@@ -200,13 +210,10 @@ class ClaimStage:
                 return Claim(a, b, text[cue_start:cue_end], cue_start, cue_end, src, kind, ss, se, via,
                              confidence=0.6)
             return None
-        first, end, via_tok = self._source_span(toks, keys, j, s1)
-        if end <= first:
+        got = self._source(doc, toks, keys, j, s1)
+        if got is None:
             return None
-        sa, sb = name_start(toks[first]), toks[end - 1].end
-        words = [keys[x] for x in range(first, end)]
-        kind = self._kind(doc, sa, sb, words)
-        source = text[sa:sb].strip(_QUOTES + " ")
+        first, end, via_tok, sa, sb, words, kind, source = got
         bare = [w[2:] if w.startswith("ال") else w for w in words]
         if kind in ("anonymous", "anonymous_official") and not any(
                 w in lx["anon"] or w in lx["official"] for w in bare) and not any(
@@ -247,13 +254,10 @@ class ClaimStage:
             via, _e = self._via_text(doc, toks, keys, i + n if i + n < len(toks) else i + n - 1, s1)
             claims[-1].via = via
             return None
-        first, end, via_tok = self._source_span(toks, keys, i + n, s1)
-        if end <= first:
+        got = self._source(doc, toks, keys, i + n, s1)
+        if got is None:
             return None
-        sa, sb = name_start(toks[first]), toks[end - 1].end
-        words = [keys[x] for x in range(first, end)]
-        kind = self._kind(doc, sa, sb, words)
-        source = text[sa:sb].strip(_QUOTES + " ")
+        first, end, via_tok, sa, sb, words, kind, source = got
         via = None
         if via_tok >= 0:
             via, end = self._via_text(doc, toks, keys, via_tok, s1)

@@ -41,6 +41,16 @@ def fit(X: np.ndarray, y: np.ndarray, l2: float, epochs: int, lr: float) -> tupl
     return w, b
 
 
+def cross_validated(X: np.ndarray, y: np.ndarray, k: int = 5) -> np.ndarray:
+    """Each row's probability from a gate trained on the other folds (rows interleaved into k folds)."""
+    folds = np.arange(len(y)) % k
+    prob = np.zeros(len(y))
+    for f in range(k):
+        w, b = fit(X[folds != f], y[folds != f], **PARAMS)
+        prob[folds == f] = 1 / (1 + np.exp(-(X[folds == f] @ w + b)))
+    return prob
+
+
 def rows(gsr: Path, typ: str) -> list[dict]:
     with open(gsr / f"{typ.lower()}_sentences.csv", encoding="utf-8") as f:
         return [r for r in csv.DictReader(f) if r["label"] != "ambiguous"]
@@ -60,12 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         rs = rows(Path(a.gsr), typ)
         X = enc.encode([r["text"] for r in rs]).astype("float64")
         y = np.array([r["label"] == "yes" for r in rs], dtype=float)
-        folds = np.arange(len(rs)) % 5
-        prob = np.zeros(len(rs))
-        for k in range(5):
-            w, b = fit(X[folds != k], y[folds != k], **PARAMS)
-            prob[folds == k] = 1 / (1 + np.exp(-(X[folds == k] @ w + b)))
-        pred = prob >= THRESHOLD[typ]
+        pred = cross_validated(X, y) >= THRESHOLD[typ]
         tp = int((pred & (y == 1)).sum()); fp = int((pred & (y == 0)).sum()); fn = int((~pred & (y == 1)).sum())
         P, R = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
         print(f"{typ}: {len(rs)} sentences, {int(y.sum())} positive; 5-fold CV of the gate alone at "
