@@ -75,7 +75,7 @@ def lexicon() -> dict:
            "intent": frozenset(normalize_key(w) for w in raw["intent"]),
            "embedding": frozenset(raw["embedding"]),
            "denials": frozenset(normalize_key(w) for w in raw.get("denials", ()))}
-    for name in ("actor_nouns", "dead_units", "dead_words", "injured_words", "size_units"):
+    for name in ("actor_nouns", "dead_units", "dead_words", "injured_words", "size_units", "victim_nouns"):
         out[name] = _compile(raw[name])
     return out
 
@@ -224,9 +224,13 @@ class EventStage:
         return acts
 
     def _find_actors(self, doc: Document, words, forms, s0: int, s1: int) -> list[dict]:
+        # places named as where something happened (في بغداد، إلى ليبيا) are not actors
+        locative = ("في", "ب", "من", "إلى", "الى", "نحو", "قرب", "داخل", "شمال", "جنوب", "شرق", "غرب", "وسط")
         acts = [{"text": m.text, "start": m.start, "end": m.end, "entity_id": m.entity_id, "country": m.country,
                  "sector": m.sector, "type": m.type} for m in doc.mentions
-                if m.type in ACTOR_TYPES and s0 <= m.start < s1]
+                if m.type in ACTOR_TYPES and s0 <= m.start < s1
+                and not (m.type == "GPE" and (doc.text[max(s0, m.start - 6):m.start].split() or [""])[-1] in locative)
+                and not (m.type == "GPE" and doc.text[m.start - 1:m.start] in ("ب", "ل"))]
         taken = [(a["start"], a["end"]) for a in acts]
         for t, f in zip(words, forms):
             if not (s0 <= t.start < s1) or t.kind != "word":
@@ -261,15 +265,22 @@ class EventStage:
             if txt[max(t1, a["start"] - 8):a["start"]].strip().endswith("من قبل"):
                 source = [a]
                 break
-        if not source:
+        victim = (e.type in ("ASSAULT", "COERCE") and after and len(txt[t1:after[0]["start"]].split()) <= 2
+                  and any(_hit(normalize_key(w), lx["victim_nouns"]) for w in after[0]["text"].split()))
+        if not source and victim:
+            # قتل 20 شخصا، اعتقال عشرات المحتجين: the people it is done to; the doer, if any, comes before
+            target = [after[0]]
+            if prior and len(txt[prior[-1]["end"]:t0].split()) <= 2:
+                source = [prior[-1]]
+        if not source and not victim:
             subject_before = prior and len(txt[prior[-1]["end"]:t0].split()) <= 1  # الجيش قتل … (SVO)
             if e.verb and after and not subject_before and len(txt[t1:after[0]["start"]].split()) <= 1 \
                     and not txt[t1:after[0]["start"]].strip().startswith(("على", "ضد", "في", "من")):
                 source = [after[0]]  # قتل مسلحون … (VSO)
             elif prior:
                 source = [prior[-1]]
-        rest = [a for a in after if a not in source]
-        for a in rest:
+        rest = [a for a in after if a not in source and a not in target]
+        for a in ([] if target else rest):
             gap = txt[t1:a["start"]]
             if any(w in gap.split()[-2:] for w in ("على", "ضد", "استهدف", "باتجاه", "مع")) or \
                     txt[a["start"] - 1:a["start"]] in ("ب", "ل") and a["type"] != "NOUN":
@@ -277,6 +288,14 @@ class EventStage:
                 break
         if not target and rest and len(txt[t1:rest[0]["start"]].split()) <= 4:
             target = [rest[0]]
+        if not target and e.type in ("ASSAULT", "COERCE"):
+            # the counted noun of a number right after the trigger: قتل 3 أشخاص
+            for q in doc.quantities:
+                if t1 <= q.start <= t1 + 3 and q.unit:
+                    u0 = q.end - len(q.unit)
+                    target = [{"text": q.unit, "start": u0, "end": q.end, "entity_id": None, "country": None,
+                               "sector": None, "type": "NOUN"}]
+                    break
         location = None
         for m in doc.mentions:
             if m.type in ("GPE", "LOC", "FAC") and s0 <= m.start < s1:
