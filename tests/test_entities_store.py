@@ -100,3 +100,17 @@ def test_cluster_apply_records_undoable_merges(store, tmp_path) -> None:
     assert d.action == "merge" and d.note.startswith("cluster:")
     store.undo_decision(d.id)
     assert len({r.entity_id for r in store.entities(type="PER")}) == 2
+
+
+def test_confirm_names_an_entity_and_survives_reanalysis(filled) -> None:
+    did, n = filled.confirm_entity("new:PER:حامد_الخيالي", name="حامد الخيالي", latin="Hamed al-Khayali")
+    assert n == 4 and "new:PER:حامد_الخيالي" in filled.confirmed_ids()
+    reanalyse(filled)
+    doc = filled.get_document(_doc_of(filled, "نفى"))
+    m = next(m for m in doc.mentions if m.entity_id == "new:PER:حامد_الخيالي")
+    assert (m.latin, m.link_confidence, m.link_method) == ("Hamed al-Khayali", 1.0, "user")
+    filled.undo_decision(did)
+    reanalyse(filled)
+    assert "new:PER:حامد_الخيالي" not in filled.confirmed_ids()
+    m = next(m for m in filled.get_document(_doc_of(filled, "نفى")).mentions if m.entity_id == "new:PER:حامد_الخيالي")
+    assert m.latin != "Hamed al-Khayali" and m.link_method != "user"

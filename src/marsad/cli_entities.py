@@ -10,7 +10,8 @@ from rich.table import Table
 
 from marsad.cli import DbOpt, _store, err, out
 
-entities_app = typer.Typer(help="Entities: list, show, merge, split, alias, undo, history.", no_args_is_help=True)
+entities_app = typer.Typer(help="Entities: list, show, merge, split, alias, confirm, cluster, undo, history.",
+                           no_args_is_help=True)
 
 
 def _fail(exc: Exception) -> None:
@@ -26,14 +27,17 @@ def list_entities(query: Annotated[Optional[str], typer.Argument(help="Part of a
     """Entities by the number of documents that name them ("new:" ids: not in the knowledge base)."""
     store = _store(db)
     rows = store.entities(query=query, type=type.upper() if type else None, limit=limit)
+    confirmed = store.confirmed_ids()
     store.close()
     if as_json:
-        out.print_json(json.dumps([r.__dict__ for r in rows], ensure_ascii=False))
+        out.print_json(json.dumps([{**r.__dict__, "confirmed": r.entity_id in confirmed} for r in rows],
+                                  ensure_ascii=False))
         return
-    t = Table("entity", "type", "name", "latin", "country", "docs", "mentions", title=f"{len(rows)} entities")
+    t = Table("entity", "type", "name", "latin", "country", "docs", "mentions", "confirmed",
+              title=f"{len(rows)} entities")
     for r in rows:
         t.add_row(r.entity_id, r.type, r.canonical or "", r.latin or "", r.country or "", str(r.documents),
-                  str(r.mentions))
+                  str(r.mentions), "yes" if r.entity_id in confirmed else "")
     out.print(t)
 
 
@@ -115,6 +119,27 @@ def alias(name: Annotated[str, typer.Argument(help="A name as texts write it.")]
         store.close()
     out.print(f"decision {did}: {n} stored mentions of {name!r} now point to {entity_id} "
               f"(undo: marsad entities undo {did})")
+
+
+@entities_app.command("confirm")
+def confirm(entity_id: Annotated[str, typer.Argument(help="The entity to vouch for.")],
+            name: Annotated[Optional[str], typer.Option(help="Its display name in Arabic.")] = None,
+            latin: Annotated[Optional[str], typer.Option(help="Its Latin display name.")] = None,
+            note: Annotated[Optional[str], typer.Option(help="Why (kept in the history).")] = None,
+            db: DbOpt = None) -> None:
+    """Confirm ENTITY_ID (e.g. a provisional person found in several documents), optionally naming it;
+    its links get confidence 1, now and in later runs."""
+    from marsad.store.entities import EntityError
+
+    store = _store(db)
+    try:
+        did, n = store.confirm_entity(entity_id, name, latin, note)
+    except EntityError as e:
+        _fail(e)
+    finally:
+        store.close()
+    out.print(f"decision {did}: {entity_id} confirmed" + (f", {n} mentions renamed" if name else "")
+              + f" (undo: marsad entities undo {did})")
 
 
 @entities_app.command("undo")

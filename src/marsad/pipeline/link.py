@@ -52,6 +52,7 @@ class LinkOverrides:
     redirects: dict[str, str] = field(default_factory=dict)
     splits: dict[tuple[str, str], str] = field(default_factory=dict)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # user entity id -> (type, canonical)
+    confirmed: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (name, latin)
 
     def resolve(self, entity_id: str, doc_id: str) -> str:
         seen = set()
@@ -232,6 +233,11 @@ class LinkStage:
                     if e is None and new in ov.names:
                         m.canonical = ov.names[new][1]
                         m.latin = romanize(m.canonical)
+            if m.entity_id in ov.confirmed:  # a user confirmed this entity (and maybe named it)
+                name, latin = ov.confirmed[m.entity_id]
+                m.canonical = name or m.canonical
+                m.latin = latin or (romanize(name) if name else m.latin)
+                m.link_confidence, m.link_method = 1.0, "user"
         doc.focus = self._focus(doc)
         return doc
 

@@ -45,7 +45,7 @@ class Pipeline:
         """The same stages, with the linking stage applying a user's entity decisions (from the store)."""
         from marsad.pipeline.link import LinkStage
 
-        if not (overrides.aliases or overrides.redirects or overrides.splits):
+        if not (overrides.aliases or overrides.redirects or overrides.splits or overrides.confirmed):
             return self
         stages = [LinkStage(kb=s.kb, overrides=overrides) if isinstance(s, LinkStage) else s for s in self.stages]
         return Pipeline(stages, self.version)

@@ -123,7 +123,12 @@ class EntityStoreMixin:
                 for doc_id in a["documents"]:
                     ov.splits[(a["entity_id"], doc_id)] = a["new_id"]
                 ov.names[a["new_id"]] = (a.get("type") or "", a.get("name") or "")
+            elif d.action == "confirm":
+                ov.confirmed[a["entity_id"]] = (a.get("name"), a.get("latin"))
         return ov
+
+    def confirmed_ids(self) -> set[str]:
+        return {d.args["entity_id"] for d in self.decisions(include_undone=False) if d.action == "confirm"}
 
     def provisional_entities(self, max_sentences: int = 5) -> list:
         """Every provisional (``new:``) entity with its names, documents and up to ``max_sentences``
@@ -241,6 +246,26 @@ class EntityStoreMixin:
                 s.execute(update(mentions).where(mentions.c.id.in_([r[0] for r in rows]))
                           .values(entity_id=entity_id, canonical=canonical, latin=latin, link_method="user"))
             did = self._record(s, "alias", {"name": name, "key": list(key), "entity_id": entity_id},
+                               [list(r) for r in rows], note)
+            return did, len(rows)
+
+    def confirm_entity(self, entity_id: str, name: str | None = None, latin: str | None = None,
+                       note: str | None = None) -> tuple[int, int]:
+        """A user vouches for an entity (a provisional one found across documents, or a KB link), and
+        may give it its display names. Returns (decision id, mentions renamed)."""
+        from marsad.kb.entities import romanize
+
+        with self._write() as s:
+            if not self._known(s, entity_id):
+                raise EntityError(f"no entity {entity_id!r} in the store or the knowledge base")
+            rows = []
+            if name:
+                latin = latin or romanize(name)
+                rows = s.execute(select(mentions.c.id, mentions.c.entity_id, mentions.c.canonical, mentions.c.latin)
+                                 .where(mentions.c.entity_id == entity_id)).all()
+                s.execute(update(mentions).where(mentions.c.entity_id == entity_id)
+                          .values(canonical=name, latin=latin, link_confidence=1.0, link_method="user"))
+            did = self._record(s, "confirm", {"entity_id": entity_id, "name": name, "latin": latin},
                                [list(r) for r in rows], note)
             return did, len(rows)
 
