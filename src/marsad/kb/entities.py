@@ -216,6 +216,13 @@ class KnowledgeBase:
     epithets: list[Epithet]
     by_key: dict[tuple[str, ...], list[str]]  # name key -> entity ids
     legacy: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)  # (type, key) of an old hand-list row -> id
+    roles_by_phrase: dict[tuple[str, ...], list[Role]] = field(init=False)  # phrase key -> holdings
+
+    def __post_init__(self) -> None:
+        self.roles_by_phrase = {}
+        for r in self.roles:
+            for p in r.phrases:
+                self.roles_by_phrase.setdefault(p, []).append(r)
 
     def get(self, entity_id: str | None) -> KBEntity | None:
         return self.entities.get(entity_id) if entity_id else None
@@ -230,17 +237,6 @@ class KnowledgeBase:
             return ()
         return tuple(r for r in self.roles_by_phrase.get(role_key, ())
                      if (r.country == country or (r.country is None and country is None)) and r.covers(day))
-
-    @property
-    def roles_by_phrase(self) -> dict[tuple[str, ...], list[Role]]:
-        idx = self.__dict__.get("_roles_by_phrase")
-        if idx is None:
-            idx = {}
-            for r in self.roles:
-                for p in r.phrases:
-                    idx.setdefault(p, []).append(r)
-            self.__dict__["_roles_by_phrase"] = idx
-        return idx
 
 
 def _add(kb: dict[str, KBEntity], by_key: dict, e: KBEntity) -> KBEntity:
@@ -265,7 +261,8 @@ def _add(kb: dict[str, KBEntity], by_key: dict, e: KBEntity) -> KBEntity:
     return e
 
 
-def _family(typ: str) -> str:
+def family(typ: str) -> str:
+    """Entity types that can name the same thing: GPE, LOC and FAC are all places."""
     return "place" if typ in ("GPE", "LOC", "FAC") else typ
 
 
@@ -275,9 +272,9 @@ def _merge_legacy(kb: dict[str, KBEntity], by_key: dict, legacy: dict, typ: str,
     becomes an entity of its own."""
     keys = [tuple(normalize_key(n).split()) for n in [name, *aliases]]
     # the curated entity (site, organisation, person) before a GeoNames city or a country of that name
-    fam = _family(typ)
+    fam = family(typ)
     found = sorted((eid for k in keys for eid in by_key.get(k, ())
-                    if _family(kb[eid].type) == fam and not (prefix == "place" and eid.startswith("country:"))),
+                    if family(kb[eid].type) == fam and not (prefix == "place" and eid.startswith("country:"))),
                    key=lambda eid: (eid.split(":")[0] in ("place", "country"), keys.index(
                        next(k for k in keys if eid in by_key.get(k, ())))))
     eid = found[0] if found else f"{prefix}:{_slug_key(name)}"

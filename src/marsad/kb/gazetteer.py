@@ -95,14 +95,13 @@ def _add(names: dict, name: str, entry: Entry) -> None:
 
 # gazetteer entries for knowledge-base entities that the older lists above do not name: (type -> rank, confidence)
 _KB_ENTRY = {"ORG": (0, 0.9), "PER": (0, 0.85), "FAC": (2, 0.8), "LOC": (2, 0.8)}
-_TYPE_FAMILY = {"GPE": "place", "LOC": "place", "FAC": "place", "ORG": "ORG", "PER": "PER", "NORP": "NORP"}
 
 
 def _link_entries(names: dict[tuple[str, ...], list[Entry]]) -> None:
     """Gives every entry the id of its knowledge-base entity (kb/entities.py) and adds the names of
     entities that only the KB's newer files list (organisations, persons, Algerian wilayas and
     communes, sites), so that matching and linking share one set of ids."""
-    from marsad.kb.entities import load as load_kb
+    from marsad.kb.entities import family, load as load_kb
 
     kb = load_kb()
     for key, entries in names.items():
@@ -111,8 +110,7 @@ def _link_entries(names: dict[tuple[str, ...], list[Entry]]) -> None:
                 continue
             eid = kb.legacy.get((e.type, key))  # the entity the KB made of this hand-list row
             if eid is None:
-                fam = _TYPE_FAMILY.get(e.type)
-                eid = next((x for x in kb.by_key.get(key, ()) if _TYPE_FAMILY.get(kb.entities[x].type) == fam), None)
+                eid = next((x for x in kb.by_key.get(key, ()) if family(kb.entities[x].type) == family(e.type)), None)
             if eid is not None:
                 entries[i] = replace(e, entity_id=eid, canonical=kb.entities[eid].name)
     for ent in kb.entities.values():

