@@ -34,6 +34,7 @@ from marsad.document import (
     TimeExpression,
 )
 from marsad.store import fts
+from marsad.store.access import normalize_tlp
 from marsad.store.entities import EntityStoreMixin
 from marsad.store.schema import (
     FTS_TABLE,
@@ -279,11 +280,13 @@ class Store(EntityStoreMixin):
 
     def save_document(self, doc: Document, *, raw: str, content_hash: str, minhash: bytes | None,
                       duplicate_of: str | None, run_id: int | None,
-                      external_id: str | None = None) -> str:
+                      external_id: str | None = None, org_id: int | None = None, tlp: str = "CLEAR",
+                      created_by: int | None = None) -> str:
         """Store ``doc`` with all its annotations and its full-text row in one transaction and
         return its id. If a document with ``content_hash`` is already stored, return that one's id
         and write nothing. A failure recorded for the same item (``doc.source``) is marked resolved
-        in the same transaction."""
+        in the same transaction. ``org_id``/``tlp``/``created_by``: who owns it and who may see it
+        (store/access.py)."""
         try:
             with self._write() as s:
                 existing = s.execute(select(documents.c.id)
@@ -291,7 +294,8 @@ class Store(EntityStoreMixin):
                 if existing is not None:
                     return existing
                 self._insert_document(s, doc, raw=raw, content_hash=content_hash, minhash=minhash,
-                                      duplicate_of=duplicate_of, run_id=run_id, external_id=external_id)
+                                      duplicate_of=duplicate_of, run_id=run_id, external_id=external_id,
+                                      org_id=org_id, tlp=normalize_tlp(tlp), created_by=created_by)
                 return doc.id
         except IntegrityError:
             # Another process stored the same content between our check and our insert (PostgreSQL;
@@ -303,7 +307,8 @@ class Store(EntityStoreMixin):
 
     def _insert_document(self, s: Session, doc: Document, *, raw: str, content_hash: str,
                          minhash: bytes | None, duplicate_of: str | None, run_id: int | None,
-                         external_id: str | None) -> None:
+                         external_id: str | None, org_id: int | None = None, tlp: str = "CLEAR",
+                         created_by: int | None = None) -> None:
         pv = doc.pipeline_version
         did = doc.id
         s.execute(insert(documents).values(
@@ -312,7 +317,7 @@ class Store(EntityStoreMixin):
             content_hash=content_hash, minhash=minhash, duplicate_of=duplicate_of,
             ingested_at=_now(), run_id=run_id, pipeline_version=pv,
             sentences=[[x.start, x.end, x.kind] for x in doc.sentences] or None,
-            meta=doc.meta or None, focus=doc.focus,
+            meta=doc.meta or None, focus=doc.focus, org_id=org_id, tlp=tlp, created_by=created_by,
         ))
         self._insert_annotations(s, doc)
         s.execute(text(f"INSERT INTO {FTS_TABLE} (document_id, terms) VALUES (:d, :t)"),

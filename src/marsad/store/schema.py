@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -57,6 +58,11 @@ class DocumentRow(Base):
     sentences: Mapped[list[Any] | None] = mapped_column(JSONType)  # [[start, end, kind], ...]
     meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     focus: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # the focus location (pipeline/link.py)
+    # Sharing (store/access.py): the owning organisation, the TLP marking and the ingesting user.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    tlp: Mapped[str] = mapped_column(String(16), default="CLEAR", server_default="CLEAR")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
 
     __table_args__ = (
         Index("ix_documents_published", "published"),
@@ -64,6 +70,8 @@ class DocumentRow(Base):
         Index("ix_documents_duplicate_of", "duplicate_of"),
         Index("ix_documents_ingested_at", "ingested_at"),
         Index("ix_documents_source", "source"),
+        Index("ix_documents_tlp_org", "tlp", "org_id"),
+        Index("ix_documents_story_id", "story_id"),
     )
 
 
@@ -235,11 +243,102 @@ class EventRow(Base):
     claim: Mapped[int | None] = mapped_column(Integer)
     confidence: Mapped[float | None] = mapped_column(Float)
     pipeline_version: Mapped[str | None] = mapped_column(String(64))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("event_groups.id"))
 
     __table_args__ = (
         Index("ix_events_document_id", "document_id"),
         Index("ix_events_type", "type"),
+        Index("ix_events_group_id", "group_id"),
     )
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyRow(Base):
+    """An API key: only its sha256 is stored; ``prefix`` (its first characters) identifies it in lists."""
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OrgShareRow(Base):
+    """``org_id`` shares its TLP:AMBER items with ``partner_id`` (one direction)."""
+    __tablename__ = "org_shares"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoryRow(Base):
+    """Articles about the same happening (documents.story_id)."""
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    first_published: Mapped[dt.date | None] = mapped_column(Date)
+    last_published: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class EventGroupRow(Base):
+    """One real-world event reported by many articles (events.group_id points here)."""
+    __tablename__ = "event_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    date: Mapped[str | None] = mapped_column(String(64))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    country: Mapped[str | None] = mapped_column(String(8))
+    n_reports: Mapped[int] = mapped_column(Integer, default=0)
+    n_documents: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class EventReviewRow(Base):
+    """An analyst's decision on an extracted event; keyed by ``TYPE:trigger_start`` so it survives
+    re-analysis (event rows are replaced, the review stays)."""
+    __tablename__ = "event_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(_doc_fk())
+    event_key: Mapped[str] = mapped_column(String(96))
+    decision: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_name: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_event_reviews_doc", "document_id", "event_key"),)
 
 
 documents = DocumentRow.__table__
@@ -251,3 +350,10 @@ quantities = QuantityRow.__table__
 claims = ClaimRow.__table__
 events = EventRow.__table__
 entity_decisions = EntityDecisionRow.__table__
+organisations = OrganisationRow.__table__
+users = UserRow.__table__
+api_keys = ApiKeyRow.__table__
+org_shares = OrgShareRow.__table__
+stories = StoryRow.__table__
+event_groups = EventGroupRow.__table__
+event_reviews = EventReviewRow.__table__
