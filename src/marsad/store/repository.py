@@ -35,6 +35,7 @@ from marsad.document import (
 )
 from marsad.store import fts
 from marsad.store.access import normalize_tlp
+from marsad.store.accounts import AccountStoreMixin
 from marsad.store.entities import EntityStoreMixin
 from marsad.store.schema import (
     FTS_TABLE,
@@ -116,7 +117,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-class Store(EntityStoreMixin):
+class Store(EntityStoreMixin, AccountStoreMixin):
     def __init__(self, url: str, *, create: bool = True) -> None:
         """Open (and migrate) the database at ``url``. With ``create=False`` a SQLite file that does
         not exist is an error instead of a new empty database (for read-only commands)."""
