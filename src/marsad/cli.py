@@ -77,6 +77,30 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
     """Run `marsad COMMAND --help` for the options of each command."""
 
 
+def _sharing(store, *, tlp: str, org: Optional[str], user: Optional[str]):  # noqa: ANN001, ANN202
+    """The owner and marking for ingest, checked before anything is read."""
+    from marsad.store.access import Sharing, normalize_tlp
+
+    try:
+        level = normalize_tlp(tlp)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--tlp")
+    org_id = created_by = None
+    if user:
+        info = store.user(user)
+        if info is None:
+            raise typer.BadParameter(f"no user named {user!r} (add one with `marsad users add`)", param_hint="--user")
+        if org and org != info.org:
+            raise typer.BadParameter(f"user {user!r} belongs to {info.org!r}, not {org!r}", param_hint="--org")
+        org_id, created_by = info.org_id, info.id
+    elif org:
+        org_id = store.org_id(org, create=True)
+    try:
+        return Sharing(org_id=org_id, tlp=level, created_by=created_by)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--tlp")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (read recursively); '-' reads standard input.")],
@@ -86,6 +110,9 @@ def ingest(
     url: Annotated[Optional[str], typer.Option(help="Source URL for all items.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", help="Force the input format: txt, html, jsonl or feed (default: by extension and content).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    tlp: Annotated[str, typer.Option(help="TLP marking of the stored documents: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (docs/sharing.md).")] = "CLEAR",
+    org: Annotated[Optional[str], typer.Option(help="Owning organisation (made if new); needed for AMBER and AMBER+STRICT.")] = None,
+    user: Annotated[Optional[str], typer.Option(help="Ingesting user (`marsad users add`); their organisation owns the documents.")] = None,
 ) -> None:
     """Read articles, analyse them and store them. Exits 1 when some items failed (see `marsad failures`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -96,6 +123,7 @@ def ingest(
     pub = _parse_date(published, "--published")
     _check_format(fmt, "--format")
     store = _store(db, create=True)
+    sharing = _sharing(store, tlp=tlp, org=org, user=user)
     total = None if "-" in paths else count_sources(paths)
     with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
@@ -110,7 +138,7 @@ def ingest(
                 progress.console.print(f"[red]failed[/] {key}: {outcome[7:]}", highlight=False)
 
         counts = ingest_paths(store, paths, published=pub, outlet=outlet, url=url, fmt=fmt,
-                              on_item=on_item, command="ingest " + " ".join(paths))
+                              on_item=on_item, command="ingest " + " ".join(paths), sharing=sharing)
     store.close()
     out.print(f"read {counts.read}, stored {counts.stored}, duplicates {counts.duplicates}, "
               f"near-duplicates {counts.near_duplicates} (stored, marked), failed {counts.failed}")
@@ -362,3 +390,9 @@ def reanalyse(db: DbOpt = None,
 from marsad.cli_entities import entities_app  # noqa: E402  (uses the helpers above)
 
 app.add_typer(entities_app, name="entities")
+
+from marsad.cli_accounts import keys_app, orgs_app, users_app  # noqa: E402
+
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")

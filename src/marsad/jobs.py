@@ -15,6 +15,7 @@ from marsad.ingest import Failure, Item, NearDuplicateIndex, read_one, read_sour
 from marsad.ingest.model import content_id
 from marsad.pipeline.pipeline import Pipeline, default_pipeline
 from marsad.store import Store
+from marsad.store.access import Sharing
 
 
 @dataclass
@@ -44,8 +45,12 @@ def _one_line(exc: BaseException) -> str:
 class Ingester:
     """Stores items one transaction each, so a crash never leaves a half-written document."""
 
-    def __init__(self, store: Store, pipeline: Pipeline | None = None, on_item: OnItem | None = None) -> None:
+    def __init__(self, store: Store, pipeline: Pipeline | None = None, on_item: OnItem | None = None,
+                 sharing: Sharing | None = None) -> None:
+        """``sharing``: owner, TLP marking and ingesting user of every document stored (default TLP:CLEAR,
+        no owner: published news)."""
         self.store = store
+        self.sharing = sharing or Sharing()
         # the user's entity decisions (merge/split/alias) stay applied on every new run
         self.pipeline = (pipeline or default_pipeline()).with_link_overrides(store.link_overrides())
         self.on_item = on_item or (lambda key, outcome: None)
@@ -67,7 +72,7 @@ class Ingester:
         return counts
 
     def _fail(self, counts: IngestCounts, key: str, reason: str, raw: bytes | None, location: str | None) -> None:
-        self.store.record_failure(key, reason, raw, location)
+        self.store.record_failure(key, reason, raw, location, sharing=self.sharing.as_dict())
         counts.failed += 1
         counts.failures.append((key, reason))
         self.on_item(key, f"failed:{reason}")
@@ -90,7 +95,7 @@ class Ingester:
             doc.id = content_id(obj.content_hash)  # the source's own id is kept as external_id
             doc_id = self.store.save_document(
                 doc, raw=obj.raw, content_hash=obj.content_hash, minhash=sig, duplicate_of=near,
-                run_id=run_id, external_id=obj.external_id)
+                run_id=run_id, external_id=obj.external_id, **self.sharing.as_dict())
         except Exception as exc:  # one bad item must not stop the batch
             raw = obj.raw.encode("utf-8", "replace") if isinstance(obj.raw, str) else obj.raw
             self._fail(counts, obj.key, f"analysis failed: {_one_line(exc)}", raw[: 1 << 20], None)
@@ -104,18 +109,30 @@ class Ingester:
 
 def ingest_paths(store: Store, paths: list[str], *, published: dt.date | None = None,
                  outlet: str | None = None, url: str | None = None, fmt: str | None = None,
-                 on_item: OnItem | None = None, command: str = "ingest") -> IngestCounts:
+                 on_item: OnItem | None = None, command: str = "ingest",
+                 sharing: Sharing | None = None) -> IngestCounts:
     stdin = sys.stdin.buffer if "-" in paths else None
     items = read_sources(paths, published=published, outlet=outlet, url=url, stdin=stdin, fmt=fmt)
-    return Ingester(store, on_item=on_item).run(items, command)
+    return Ingester(store, on_item=on_item, sharing=sharing).run(items, command)
 
 
 def retry_failures(store: Store, on_item: OnItem | None = None) -> IngestCounts:
-    """Read every unresolved failed item again (from its file or its kept raw bytes) and ingest it."""
-    def items() -> Iterator[Item | Failure]:
-        for f in store.failures():
-            yield from read_one(f.item, raw=f.raw)
-    return Ingester(store, on_item=on_item).run(items(), "failures --retry")
+    """Read every unresolved failed item again (from its file or its kept raw bytes) and ingest it, with
+    the owner and TLP marking it was first read with."""
+    groups: dict[tuple, list] = {}
+    for f in store.failures():
+        sharing = Sharing.from_dict(f.sharing)
+        groups.setdefault(tuple(sorted(sharing.as_dict().items())), []).append(f)
+    total = IngestCounts()
+    for key, fails in groups.items():
+        def items(fails=fails) -> Iterator[Item | Failure]:
+            for f in fails:
+                yield from read_one(f.item, raw=f.raw)
+        got = Ingester(store, on_item=on_item, sharing=Sharing(**dict(key))).run(items(), "failures --retry")
+        for k, v in got.as_dict().items():
+            setattr(total, k, getattr(total, k) + v)
+        total.failures += got.failures
+    return total
 
 
 def extract(items: Iterable[Item | Failure], pipeline: Pipeline | None = None

@@ -58,6 +58,28 @@ class Viewer:
         return self.system or self.user_id is not None
 
 
+@dataclass(frozen=True)
+class Sharing:
+    """What a newly stored document gets: its owning organisation, TLP marking and ingesting user."""
+    org_id: int | None = None
+    tlp: str = "CLEAR"
+    created_by: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tlp", normalize_tlp(self.tlp))
+        if self.tlp in ("AMBER", "AMBER+STRICT") and self.org_id is None:
+            raise ValueError(f"TLP:{self.tlp} needs an owning organisation (--org or --user)")
+        if self.tlp == "RED" and self.org_id is None and self.created_by is None:
+            raise ValueError("TLP:RED needs an owning organisation or user (--org or --user)")
+
+    def as_dict(self) -> dict:
+        return {"org_id": self.org_id, "tlp": self.tlp, "created_by": self.created_by}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Sharing":
+        return cls(**d) if d else cls()
+
+
 ANONYMOUS = Viewer()
 SYSTEM = Viewer(name="system", system=True)
 
@@ -103,5 +125,5 @@ def visible_document_ids(viewer: Viewer):  # noqa: ANN201
     return select(d.c.id).where(visible_documents(viewer, d))
 
 
-__all__ = ["ANONYMOUS", "SYSTEM", "TLP_LEVELS", "TLP_V1", "Viewer", "can_see", "normalize_tlp",
+__all__ = ["ANONYMOUS", "SYSTEM", "TLP_LEVELS", "TLP_V1", "Sharing", "Viewer", "can_see", "normalize_tlp",
            "visible_document_ids", "visible_documents"]

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from marsad.store.access import Viewer
 from marsad.store.schema import api_keys, org_shares, organisations, users
@@ -56,6 +56,29 @@ class AccountStoreMixin:
         with self._read() as s:  # type: ignore[attr-defined]
             return [tuple(r) for r in s.execute(select(organisations.c.id, organisations.c.name)
                                                 .order_by(organisations.c.id))]
+
+    def amber_shares(self) -> list[tuple[int, int]]:
+        """(organisation, partner it shares AMBER with) pairs."""
+        with self._read() as s:  # type: ignore[attr-defined]
+            return [tuple(r) for r in s.execute(select(org_shares.c.org_id, org_shares.c.partner_id))]
+
+    def users_list(self) -> list[tuple[str, str, bool, int]]:
+        """(user, organisation, admin, active keys) rows."""
+        active = (select(func.count()).select_from(api_keys)
+                  .where(api_keys.c.user_id == users.c.id, api_keys.c.revoked_at.is_(None)).scalar_subquery())
+        with self._read() as s:  # type: ignore[attr-defined]
+            return [tuple(r) for r in s.execute(
+                select(users.c.name, organisations.c.name, users.c.is_admin, active)
+                .join(organisations, organisations.c.id == users.c.org_id).order_by(users.c.name))]
+
+    def api_keys_list(self, user: str | None = None) -> list[tuple]:
+        q = (select(api_keys.c.prefix, users.c.name, api_keys.c.label, api_keys.c.created_at,
+                    api_keys.c.last_used_at, api_keys.c.revoked_at)
+             .join(users, users.c.id == api_keys.c.user_id).order_by(api_keys.c.created_at))
+        if user:
+            q = q.where(users.c.name == user)
+        with self._read() as s:  # type: ignore[attr-defined]
+            return [tuple(r) for r in s.execute(q)]
 
     def create_user(self, name: str, org: str, *, is_admin: bool = False) -> int:
         """A user in organisation ``org`` (made if missing); ValueError if the name is taken."""
@@ -114,11 +137,20 @@ class AccountStoreMixin:
         if not key or not key.startswith("mk_"):
             return None
         with self._read() as s:  # type: ignore[attr-defined]
-            r = s.execute(select(users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin)
+            r = s.execute(select(users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin,
+                                 api_keys.c.id, api_keys.c.last_used_at)
                           .join(api_keys, api_keys.c.user_id == users.c.id)
                           .join(organisations, organisations.c.id == users.c.org_id)
                           .where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))).first()
-        return self.viewer_for_user(UserInfo(*r)) if r else None
+        if r is None:
+            return None
+        now, last = _now(), r[6]
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=dt.timezone.utc)
+        if last is None or now - last > dt.timedelta(minutes=5):  # coarse, so reads stay reads
+            with self._write() as s:  # type: ignore[attr-defined]
+                s.execute(update(api_keys).where(api_keys.c.id == r[5]).values(last_used_at=now))
+        return self.viewer_for_user(UserInfo(*r[:5]))
 
 
 __all__ = ["AccountStoreMixin", "UserInfo", "hash_key"]

@@ -65,6 +65,7 @@ class FailureRow:
     last_seen: dt.datetime
     resolved_at: dt.datetime | None
     raw: bytes | None = None
+    sharing: dict | None = None  # access.Sharing as a dict: owner and marking to store a retry with
 
 
 @dataclass(frozen=True)
@@ -449,15 +450,16 @@ class Store(EntityStoreMixin, AccountStoreMixin):
 
     # -- failures -------------------------------------------------------------------------------
 
-    def record_failure(self, item: str, reason: str, raw: bytes | None, location: str | None) -> None:
-        """Insert, or on a repeat: attempts + 1, reason/location/last_seen updated, unresolved."""
+    def record_failure(self, item: str, reason: str, raw: bytes | None, location: str | None,
+                       sharing: dict | None = None) -> None:
+        """Insert, or on a repeat: attempts + 1, reason/location/last_seen/sharing updated, unresolved."""
         now = _now()
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         stmt = dialect_insert(failures).values(item=item, reason=reason, raw=raw, location=location,
-                                               attempts=1, first_seen=now, last_seen=now)
+                                               attempts=1, first_seen=now, last_seen=now, sharing=sharing)
         stmt = stmt.on_conflict_do_update(
             index_elements=[failures.c.item],
             set_={
@@ -466,6 +468,7 @@ class Store(EntityStoreMixin, AccountStoreMixin):
                 "location": func.coalesce(stmt.excluded.location, failures.c.location),
                 "raw": func.coalesce(stmt.excluded.raw, failures.c.raw),
                 "last_seen": stmt.excluded.last_seen,
+                "sharing": stmt.excluded.sharing,
                 "resolved_at": None,
             },
         )
@@ -487,7 +490,7 @@ class Store(EntityStoreMixin, AccountStoreMixin):
         return [FailureRow(item=r["item"], reason=r["reason"], location=r["location"],
                            attempts=r["attempts"], first_seen=_aware(r["first_seen"]),
                            last_seen=_aware(r["last_seen"]), resolved_at=_aware(r["resolved_at"]),
-                           raw=bytes(r["raw"]) if r["raw"] is not None else None)
+                           raw=bytes(r["raw"]) if r["raw"] is not None else None, sharing=r["sharing"])
                 for r in result]
 
     # -- search and stats -----------------------------------------------------------------------

@@ -87,6 +87,7 @@ class FailureModel(Base):
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sharing: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # access.Sharing the item was read with
 
 
 class EntityDecisionRow(Base):

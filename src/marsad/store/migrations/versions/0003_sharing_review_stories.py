@@ -91,6 +91,8 @@ def upgrade() -> None:
     op.create_index("ix_event_groups_type", "event_groups", ["type"])
     # Plain ADD COLUMN, never a batch table rebuild: rebuilding ``documents`` on SQLite drops the old table,
     # and ON DELETE CASCADE would empty every annotation table with it.
+    # a failed item keeps the owner and marking it was read with, so a retry stores it the same way
+    op.add_column("failures", sa.Column("sharing", JSONType))
     _add_fk_column("documents", "org_id", "organisations")
     op.add_column("documents", sa.Column("tlp", sa.String(16), nullable=False, server_default="CLEAR"))
     _add_fk_column("documents", "created_by", "users")
@@ -125,5 +127,7 @@ def downgrade() -> None:
     with op.batch_alter_table("documents") as b:
         for c in ("story_id", "created_by", "tlp", "org_id"):
             b.drop_column(c)
+    with op.batch_alter_table("failures") as b:
+        b.drop_column("sharing")
     for t in ("event_groups", "stories", "org_shares", "api_keys", "users", "organisations"):
         op.drop_table(t)
