@@ -114,6 +114,11 @@ class Claim:
     source_end: int | None = None
     via: str | None = None  # outlet/agency that conveyed the source (لـ«الخبر», وفقا للأناضول)
     confidence: float = 0.8
+    # a source that continues an earlier one (وأضاف المصدر، وأضاف أن، أكدت الصحيفة): the index in
+    # Document.claims of the claim that named it, and what it resolves to (that claim's source, the
+    # organisation named earlier, or the document's outlet); None when it names its source itself
+    refers_to: int | None = None
+    source_ref: str | None = None
 
 
 @dataclass

@@ -376,7 +376,7 @@ class Store(EntityStoreMixin, AccountStoreMixin):
                  "cue_start": c.cue_start, "cue_end": c.cue_end, "source": c.source,
                  "source_kind": c.source_kind, "source_start": c.source_start,
                  "source_end": c.source_end, "via": c.via, "confidence": c.confidence,
-                 "pipeline_version": pv}
+                 "refers_to": c.refers_to, "source_ref": c.source_ref, "pipeline_version": pv}
                 for i, c in enumerate(doc.claims)])
         if doc.events:
             s.execute(insert(events), [
@@ -423,7 +423,8 @@ class Store(EntityStoreMixin, AccountStoreMixin):
                 start=r["start"], end=r["end"], cue=r["cue"], cue_start=r["cue_start"],
                 cue_end=r["cue_end"], source=r["source"], source_kind=r["source_kind"],
                 source_start=r["source_start"], source_end=r["source_end"], via=r["via"],
-                confidence=r["confidence"]) for r in rows(claims)]
+                confidence=r["confidence"], refers_to=r["refers_to"], source_ref=r["source_ref"])
+                for r in rows(claims)]
             doc.events = [Event(
                 type=r["type"], trigger=r["trigger"], trigger_start=r["trigger_start"],
                 trigger_end=r["trigger_end"], sentence_start=r["sentence_start"],

@@ -217,6 +217,8 @@ class ClaimRow(Base):
     via: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
     pipeline_version: Mapped[str | None] = mapped_column(String(64))
+    refers_to: Mapped[int | None] = mapped_column(Integer)  # seq of the claim whose source this continues
+    source_ref: Mapped[str | None] = mapped_column(Text)  # what a back-reference (المصدر ذاته) resolves to
 
     __table_args__ = (Index("ix_claims_document_id", "document_id"),)
 

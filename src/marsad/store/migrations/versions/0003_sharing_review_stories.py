@@ -1,5 +1,5 @@
 """Sharing and teamwork: organisations, users, API keys (hashed), AMBER sharing between organisations;
-every document's owning organisation, TLP marking and ingesting user; analysts' reviews of events; and
+every document's owning organisation, TLP marking and ingesting user; claims' back-references; analysts' reviews of events; and
 the cross-document groupings (stories of articles, groups of event reports).
 
 Revision ID: 0003
@@ -93,6 +93,9 @@ def upgrade() -> None:
     # and ON DELETE CASCADE would empty every annotation table with it.
     # a failed item keeps the owner and marking it was read with, so a retry stores it the same way
     op.add_column("failures", sa.Column("sharing", JSONType))
+    # a claim that continues an earlier source (وأضاف المصدر، أكدت الصحيفة): which claim, and what it resolves to
+    op.add_column("claims", sa.Column("refers_to", sa.Integer))
+    op.add_column("claims", sa.Column("source_ref", sa.Text))
     _add_fk_column("documents", "org_id", "organisations")
     op.add_column("documents", sa.Column("tlp", sa.String(16), nullable=False, server_default="CLEAR"))
     _add_fk_column("documents", "created_by", "users")
@@ -129,5 +132,8 @@ def downgrade() -> None:
             b.drop_column(c)
     with op.batch_alter_table("failures") as b:
         b.drop_column("sharing")
+    with op.batch_alter_table("claims") as b:
+        b.drop_column("source_ref")
+        b.drop_column("refers_to")
     for t in ("event_groups", "stories", "org_shares", "api_keys", "users", "organisations"):
         op.drop_table(t)
