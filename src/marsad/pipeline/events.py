@@ -7,9 +7,9 @@ Sentence by sentence:
 - **Mode**: a negator up to 3 words before (لم، لن، نفى …) → "negated"; an intention word up to 4 words
   before (يعتزم، من المقرر، يسعى، سوف …) → "intended". A trigger of a governing type (رفض، طالب، هدد …)
   swallows a trigger up to 6 words after it: "رفض المشاركة في عملية عسكرية" is REJECT, not FIGHT.
-- **Actors**: the entity mentions of the sentence (and common actor nouns: مسلحون، الشرطة، متظاهرون …).
-  A verb trigger's source is the actor right after it (Arabic verb–subject order) or else the nearest one
-  before it; "من قبل X" names the source; the target is the actor after على/ضد/ب/استهدف, or the next one.
+- **Actors** (pipeline/event_roles.py): the entity mentions of the sentence and noun phrases headed by
+  actor nouns (مسلحون مجهولون، عناصر الشرطة); source and target from word order (VSO/SVO, a harm verb
+  without object read as passive), markers (من قبل، على يد، شنه / ضد، على) and the sentence's victims.
 - **Where/when**: the first place in the sentence, else the document's focus; the first date in the
   sentence, else the publication date (marked as such). Magnitude from the sentence's quantities whose
   counted noun or neighbouring words say killed / wounded / how many took part.
@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from marsad.document import Document, Event
 from marsad.kb.entities import DATA
+from marsad.pipeline import event_roles
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import name_start
 
@@ -80,19 +81,6 @@ def lexicon() -> dict:
     return out
 
 
-@lru_cache(maxsize=1)
-def sentence_gates() -> dict:
-    """type -> (weights, bias, threshold) of the shipped sentence gates (models/events/data)."""
-    import numpy as np
-
-    from marsad.models.events.train import OUT
-
-    if not OUT.exists():
-        return {}
-    raw = json.loads(OUT.read_text(encoding="utf-8"))
-    return {t: (np.array(g["weights"]), g["bias"], g["threshold"]) for t, g in raw["types"].items()}
-
-
 def _hit(word: str, compiled: tuple[frozenset[str], dict[str, tuple[str, ...]]]) -> bool:
     exact, prefixes = compiled
     return word in exact or any(word.startswith(p) for p in prefixes.get(word[:2], ()))
@@ -101,12 +89,12 @@ def _hit(word: str, compiled: tuple[frozenset[str], dict[str, tuple[str, ...]]])
 class EventStage:
     name = "events"
 
-    def __init__(self, gate: bool = False) -> None:
-        """``gate``: drop ASSAULT events whose sentence the GSR-trained sentence gate rejects (an
-        experiment, off by default: it lifts F1 on the GSR dev part but drops every ASSAULT event of the
-        five samples, so it does not carry over to other text; docs/pipeline.md)."""
+    def __init__(self, detect: bool = True) -> None:
+        """``detect``: pass the lexicon's ASSAULT and PROTEST events through the sentence-level detector
+        (models/events/detector.py), which drops those whose sentence only uses the words (الهجوم على
+        الحريات، المتظاهرين in passing); off gives the raw lexicon events (to train the detector)."""
         self.lx = lexicon()
-        self.gate = gate
+        self.detect = detect
 
     # ------------------------------------------------------------------ triggers
     def _forms(self, doc: Document, tok) -> tuple[str, ...]:
@@ -183,60 +171,20 @@ class EventStage:
                 if i in swallowed:
                     continue
                 events.append(self._event(doc, words, forms, i, n, e, s0, s1, acts))
-        doc.events = self._gate(doc, events) if self.gate else events
+        doc.events = self._detect(doc, events) if self.detect else events
         return doc
 
-    def _gate(self, doc: Document, events: list[Event]) -> list[Event]:
-        """Keeps an event of a gated type (ASSAULT, PROTEST) only when its sentence reads as reporting
-        one (models/events: a logistic regression over the USE vector of the sentence, trained on the
-        Arabic event GSR); the probability becomes the event's confidence."""
-        gates = sentence_gates()
-        todo = sorted({(e.sentence_start, e.sentence_end) for e in events if e.type in gates})
-        if not todo:
-            return events
-        import numpy as np
+    def _detect(self, doc: Document, events: list[Event]) -> list[Event]:
+        """Keeps an event of a modelled type (ASSAULT, PROTEST) only when the detector takes its sentence
+        as reporting one; the probability raises the event's confidence (models/events/detector.py)."""
+        from marsad.models.events.detector import detect
 
-        from marsad.text.vectors import sentence_encoder
-
-        vecs = sentence_encoder().encode([doc.text[a:b] for a, b in todo]).astype("float64")
-        prob = {}
-        for (a, b), v in zip(todo, vecs):
-            for typ, (w, bias, th) in gates.items():
-                prob[(a, b, typ)] = (float(1 / (1 + np.exp(-(v @ w + bias)))), th)
-        out = []
-        for e in events:
-            got = prob.get((e.sentence_start, e.sentence_end, e.type))
-            if got is not None:
-                p, th = got
-                if p < th:
-                    continue
-                e.confidence = round(min(0.95, p), 2)
-            out.append(e)
-        return out
+        return detect(doc, events)
 
     # ------------------------------------------------------------------ one event
     def _actors(self, doc: Document, words, forms, idx: list[int], s0: int, s1: int) -> list[dict]:
-        """The sentence's actors (its tokens are ``idx``), found once for all its events."""
-        # places named as where something happened (في بغداد، إلى ليبيا) are not actors
-        locative = ("في", "ب", "من", "إلى", "الى", "نحو", "قرب", "داخل", "شمال", "جنوب", "شرق", "غرب", "وسط")
-        acts = [{"text": m.text, "start": m.start, "end": m.end, "entity_id": m.entity_id, "country": m.country,
-                 "sector": m.sector, "type": m.type} for m in doc.mentions
-                if m.type in ACTOR_TYPES and s0 <= m.start < s1
-                and not (m.type == "GPE" and (doc.text[max(s0, m.start - 6):m.start].split() or [""])[-1] in locative)
-                and not (m.type == "GPE" and doc.text[m.start - 1:m.start] in ("ب", "ل"))]
-        taken = [(a["start"], a["end"]) for a in acts]
-        for j in idx:
-            t, f = words[j], forms[j]
-            if t.kind != "word":
-                continue
-            if any(a <= t.start < b for a, b in taken):
-                continue
-            if any(_hit(x, self.lx["actor_nouns"]) for x in f):
-                start = name_start(t)
-                acts.append({"text": doc.text[start:t.end], "start": start, "end": t.end, "entity_id": None,
-                             "country": None, "sector": None, "type": "NOUN"})
-        acts.sort(key=lambda a: a["start"])
-        return acts
+        """The sentence's actors (its tokens are ``idx``), found once for all its events (event_roles)."""
+        return event_roles.sentence_actors(doc, words, forms, idx, s0, s1, self.lx)
 
     def _event(self, doc: Document, words, forms, i: int, n: int, e: _Entry, s0: int, s1: int,
                actors: list[dict]) -> Event:
@@ -249,48 +197,8 @@ class EventStage:
             mode = "negated"
         elif any(x in lx["intent"] for x in before):
             mode = "intended"
-        acts = [a for a in actors if not (t0 <= a["start"] < t1)]
-        after = [a for a in acts if a["start"] >= t1]
-        prior = [a for a in acts if a["end"] <= t0]
-        source: list[dict] = []
-        target: list[dict] = []
+        source, target = event_roles.pick_roles(doc, e.type, e.verb, t0, t1, actors, lx, s0, s1)  # who to whom
         txt = doc.text
-        # "من قبل X": the agent of a passive or a noun
-        for a in after:
-            if txt[max(t1, a["start"] - 8):a["start"]].strip().endswith("من قبل"):
-                source = [a]
-                break
-        victim = (e.type in ("ASSAULT", "COERCE") and after and len(txt[t1:after[0]["start"]].split()) <= 2
-                  and any(_hit(normalize_key(w), lx["victim_nouns"]) for w in after[0]["text"].split()))
-        if not source and victim:
-            # قتل 20 شخصا، اعتقال عشرات المحتجين: the people it is done to; the doer, if any, comes before
-            target = [after[0]]
-            if prior and len(txt[prior[-1]["end"]:t0].split()) <= 2:
-                source = [prior[-1]]
-        if not source and not victim:
-            subject_before = prior and len(txt[prior[-1]["end"]:t0].split()) <= 1  # الجيش قتل … (SVO)
-            if e.verb and after and not subject_before and len(txt[t1:after[0]["start"]].split()) <= 1 \
-                    and not txt[t1:after[0]["start"]].strip().startswith(("على", "ضد", "في", "من")):
-                source = [after[0]]  # قتل مسلحون … (VSO)
-            elif prior:
-                source = [prior[-1]]
-        rest = [a for a in after if a not in source and a not in target]
-        for a in ([] if target else rest):
-            gap = txt[t1:a["start"]]
-            if any(w in gap.split()[-2:] for w in ("على", "ضد", "استهدف", "باتجاه", "مع")) or \
-                    txt[a["start"] - 1:a["start"]] in ("ب", "ل") and a["type"] != "NOUN":
-                target = [a]
-                break
-        if not target and rest and len(txt[t1:rest[0]["start"]].split()) <= 4:
-            target = [rest[0]]
-        if not target and e.type in ("ASSAULT", "COERCE"):
-            # the counted noun of a number right after the trigger: قتل 3 أشخاص
-            for q in doc.quantities:
-                if t1 <= q.start <= t1 + 3 and q.unit:
-                    u0 = q.end - len(q.unit)
-                    target = [{"text": q.unit, "start": u0, "end": q.end, "entity_id": None, "country": None,
-                               "sector": None, "type": "NOUN"}]
-                    break
         location = None
         for m in doc.mentions:
             if m.type in ("GPE", "LOC", "FAC") and s0 <= m.start < s1:
