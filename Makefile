@@ -3,6 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= sqlite:///./marsad.db
+PORT ?= 8765
 
 .PHONY: run test install bench train train-vocab kb clean
 
@@ -13,11 +14,13 @@ $(BIN)/marsad: pyproject.toml
 
 install: $(BIN)/marsad
 
-## Main job: ingest the bundled sample articles into ./marsad.db and print the summary report.
+## Main job: ingest the bundled sample articles into ./marsad.db, print the summary report, then serve the
+## API and web interface on http://127.0.0.1:8765/ (URL printed; Ctrl-C stops it).
 run: install
 	$(BIN)/marsad ingest --db $(DB) "$$($(BIN)/marsad samples)"
 	$(BIN)/marsad docs --db $(DB)
 	$(BIN)/marsad stats --db $(DB)
+	$(BIN)/marsad serve --db $(DB) --host 127.0.0.1 --port $(PORT)
 
 ## Tests (PostgreSQL tests also run when MARSAD_TEST_PG_URL is set, as in CI).
 test: install

@@ -1,0 +1,208 @@
+"""Load test of the JSON API: concurrent clients against a real `marsad serve` (uvicorn) on 127.0.0.1.
+
+The database holds SaudiNewsNet articles (CC BY-NC-SA: read from ../shared at run time, benchmark use only,
+never copied into the repo), ingested once with `marsad ingest` and cached under bench/out/ (gitignored).
+The clients (httpx.AsyncClient, one connection each) loop over a fixed mix of search, entity-page and
+event-list requests drawn from the database's own entities and event types, for a bounded time and
+request count; every answer must be 200.
+
+Usage:  .venv/bin/python bench/api_load.py [--n 2000] [--clients 50] [--seconds 30] [--workers 1]
+Prints a JSON summary, writes it to bench/out/api_load.json and a Markdown table to bench/out/api_load.md.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+MARSAD = str(Path(sys.executable).parent / "marsad")
+DATA = ROOT.parent / "shared" / "data" / "saudinewsnet" / "articles.jsonl.gz"
+
+
+def build_db(db: Path, n: int, data: Path) -> float:
+    """Ingests the first ``n`` non-empty SaudiNewsNet articles into ``db``; returns the wall time."""
+    for p in db.parent.glob(db.name + "*"):
+        p.unlink()
+    tmp = Path(tempfile.mkdtemp(prefix="marsad-api-load-")) / "articles.jsonl"
+    k = 0
+    with gzip.open(data, "rt", encoding="utf-8") as f, open(tmp, "w", encoding="utf-8") as out:
+        for line in f:
+            rec = json.loads(line)
+            text = (rec.get("content") or "").strip()
+            if not text:
+                continue
+            out.write(json.dumps({"id": f"snn{rec.get('idx', k)}", "text": text, "title": rec.get("title"),
+                                  "url": rec.get("url"), "outlet": rec.get("source"),
+                                  "published": (rec.get("date_extracted") or "")[:10] or None},
+                                 ensure_ascii=False) + "\n")
+            k += 1
+            if k >= n:
+                break
+    t0 = time.perf_counter()
+    subprocess.run([MARSAD, "ingest", "-q", "--db", f"sqlite:///{db}", str(tmp)], check=True)
+    tmp.unlink()
+    return time.perf_counter() - t0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen([MARSAD, "serve", "--db", f"sqlite:///{db}", "--port", str(port), "--workers",
+                             str(workers), "--log-level", "warning"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise SystemExit(f"marsad serve did not start: {proc.stderr.read().decode()[-2000:]}")
+        time.sleep(0.25)
+
+
+def workload(base: str, seed: int) -> dict[str, list[str]]:
+    """Request paths per endpoint kind, from the served database's own entities and event types."""
+    ents = httpx.get(f"{base}/api/entities", params={"limit": 200}, timeout=60).json()["items"]
+    stats = httpx.get(f"{base}/api/stats", timeout=60).json()
+    rng = random.Random(seed)
+    names = [e["name"] for e in ents if e["name"]]
+    words = sorted({w for n in names for w in n.split() if len(w) > 3})
+    queries = names[:100] + rng.sample(words, min(100, len(words)))
+    types = sorted(stats["events_by_type"])
+    actors = [e["id"] for e in ents if e["type"] in ("PER", "ORG", "GPE")][:100]
+    countries = sorted({e["country"] for e in ents if e["country"]})
+    search = [f"/api/search?q={quote(q)}" for q in queries]
+    search += [f"/api/search?q={quote(q)}&type={t}" for q, t in zip(rng.sample(queries, 50), rng.choices(types, k=50))]
+    entity = [f"/api/entities/{quote(e['id'], safe=':')}" for e in ents[:150]]
+    events = [f"/api/events?limit=50&offset={o}" for o in range(0, 1000, 50)]
+    events += [f"/api/events?type={t}" for t in types]
+    events += [f"/api/events?actor={quote(a, safe=':')}" for a in actors]
+    events += [f"/api/events?country={c}" for c in countries]
+    events += [f"/api/events?source_kind={k}" for k in ("anonymous", "named_person", "named_org", "none")]
+    return {"search": search, "entity": entity, "events": events}
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))] if s else float("nan")
+
+
+async def load(base: str, paths: dict[str, list[str]], clients: int, seconds: float, max_requests: int,
+               seed: int) -> tuple[list[tuple[str, float, int]], list[str], float]:
+    kinds = sorted(paths)
+    results: list[tuple[str, float, int]] = []
+    errors: list[str] = []
+    stop = time.perf_counter() + seconds
+
+    async def client(i: int, http: httpx.AsyncClient) -> None:
+        rng = random.Random(seed * 1000 + i)
+        while time.perf_counter() < stop and len(results) + len(errors) < max_requests:
+            kind = kinds[rng.randrange(len(kinds))]
+            path = rng.choice(paths[kind])
+            t0 = time.perf_counter()
+            try:
+                r = await http.get(path)
+                await r.aread()
+                status = r.status_code
+            except Exception as exc:  # a timeout or a dropped connection is an error, counted
+                errors.append(f"{kind} {path}: {exc.__class__.__name__}")
+                continue
+            dt_ms = (time.perf_counter() - t0) * 1000
+            results.append((kind, dt_ms, status))
+            if status != 200:
+                errors.append(f"{kind} {path}: HTTP {status}")
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    t0 = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+        await asyncio.gather(*(client(i, http) for i in range(clients)))
+    return results, errors, time.perf_counter() - t0
+
+
+def summary(results: list[tuple[str, float, int]]) -> dict[str, dict[str, float]]:
+    out = {}
+    for kind in sorted({k for k, _, _ in results}) + ["all"]:
+        lat = [ms for k, ms, _ in results if kind in ("all", k)]
+        out[kind] = {"requests": len(lat), "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
+                     "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat), 1)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=2000, help="articles in the database")
+    ap.add_argument("--db", default=str(OUT / "api_load.db"))
+    ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--rebuild", action="store_true", help="ingest again even if the cached database exists")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--max-requests", type=int, default=200_000)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--warmup", type=float, default=3, help="seconds of unmeasured load first")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    db = Path(args.db)
+    ingest_s = None
+    have = 0
+    if db.exists():
+        with sqlite3.connect(db) as con:
+            have = con.execute("select count(*) from documents").fetchone()[0]
+    if args.rebuild or have < args.n * 0.95:  # re-ingest when the cache is missing or was built smaller
+        ingest_s = round(build_db(db, args.n, Path(args.data)), 1)
+        with sqlite3.connect(db) as con:
+            have = con.execute("select count(*) from documents").fetchone()[0]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(db, port, args.workers)
+    try:
+        paths = workload(base, args.seed)
+        if args.warmup:
+            asyncio.run(load(base, paths, args.clients, args.warmup, args.max_requests, args.seed + 1))
+        results, errors, wall = asyncio.run(load(base, paths, args.clients, args.seconds, args.max_requests,
+                                                 args.seed))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    report = {
+        "documents": have, "ingest_s": ingest_s, "clients": args.clients, "seconds": args.seconds,
+        "workers": args.workers, "cpus": os.cpu_count(), "wall_s": round(wall, 1),
+        "requests": len(results) + sum(1 for e in errors if "HTTP" not in e),
+        "throughput_rps": round(len(results) / wall, 1), "errors": len(errors), "error_samples": errors[:10],
+        "paths": {k: len(v) for k, v in paths.items()}, "latency": summary(results),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "api_load.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    rows = ["| endpoint | requests | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|"]
+    for kind, s in report["latency"].items():
+        rows.append(f"| {kind} | {s['requests']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} |")
+    (OUT / "api_load.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    if errors:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
