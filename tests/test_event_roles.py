@@ -82,3 +82,62 @@ def test_nationality_after_an_actor_noun_is_part_of_it(pipe) -> None:
     text = "وقتل اول من امس 4 جنود إثيوبيين في هجوم شنه مسلحون صوماليون."
     assert _roles(pipe, text, "قتل")[1] == ["جنود إثيوبيين"]
     assert _roles(pipe, text, "هجوم")[0] == ["مسلحون صوماليون"]
+
+
+# --- round 2: protest targets said anywhere in the sentence, and doers far from the trigger ---
+
+def test_protest_target_after_a_governing_word_or_far_from_the_trigger(pipe) -> None:
+    # تطالب بـ X: the ب belongs to the verb; prepositions do not stack, so بقاء keeps its ب
+    assert _roles(pipe, "ورفع المتظاهرون شعارات تطالب بطرد السفير من البلاد.", "المتظاهرون")[1] == ["طرد السفير"]
+    assert _roles(pipe, "وخرج آلاف المتظاهرين ضد بقاء الرئيس في منصبه.", "المتظاهرين")[1] == ["بقاء الرئيس"]
+    # ينددون بالحكومة is far after the protesters: still what they protest against
+    text = "واحتشد مئات المتظاهرين أمام مبنى المحكمة في وسط العاصمة منذ ساعات الصباح الأولى، ينددون بالحكومة."
+    assert _roles(pipe, text, "المتظاهرين")[1] == ["الحكومة"]
+
+
+def test_an_actor_a_marker_names_beats_an_adverb(pipe) -> None:
+    # مطالبين بشدة: بشدة is how, not against whom; برحيل names the government
+    assert _roles(pipe, "وهتف المتظاهرون مطالبين بشدة برحيل الحكومة.", "المتظاهرون")[1] == ["الحكومة"]
+
+
+def test_title_holder_and_name_title_apposition_in_a_protest_target(pipe) -> None:
+    text = "وتجمع المتظاهرون رفضا لترشيح وزير الدفاع إيهود باراك للانتخابات."
+    assert _roles(pipe, text, "المتظاهرون")[1] == ["ترشيح وزير الدفاع إيهود باراك"]
+    text = "وتجمع المحتجون رافعين لافتات تطالب بـ«استقالة نوري المالكي» رئيس الوزراء العراقي."
+    assert _roles(pipe, text, "المحتجون")[1] == ["استقالة نوري المالكي» رئيس الوزراء العراقي"]
+
+
+def test_protesters_as_subject_of_the_verb_before_them(pipe) -> None:
+    src, tgt = _roles(pipe, "وهاجم المتظاهرون محافظ المدينة أثناء زيارته للسوق.", "المتظاهرون")
+    assert src == ["المتظاهرون"] and tgt == ["محافظ المدينة"]
+
+
+def test_coordinated_protest_markers_give_every_target(pipe) -> None:
+    text = "وتظاهر الطلاب احتجاجا على رفع الرسوم، وأيضا ضد الإصلاحات التعليمية للحكومة."
+    assert _roles(pipe, text, "تظاهر")[1] == ["رفع الرسوم", "الإصلاحات التعليمية للحكومة"]
+    text = "ورفع المتظاهرون لافتات وتوجهوا إلى مقر الحكومة للمطالبة بالإفراج عن المعتقلين ومطالبة السلطات بوقف الاعتقالات."
+    assert "السلطات" in _roles(pipe, text, "المتظاهرون")[1]
+
+
+def test_verb_after_a_preposition_is_a_verbal_noun(pipe) -> None:
+    # في قتل: not a verb, so العشرات من المسلحين are the killed and the army, before, the doer
+    src, tgt = _roles(pipe, "وقال شهود إن الجيش نجح في قتل عشرات المسلحين.", "قتل")
+    assert src == ["الجيش"] and tgt == ["المسلحين"]
+
+
+def test_a_verb_without_subject_takes_the_clause_subject_not_the_reporter(pipe) -> None:
+    text = "وكانت عصابة مسلحة قد اقتحمت المستشفى الواقع في وسط المدينة، بحسب أحد المسؤولين عن المستشفى، وخطفت طبيبين."
+    src, tgt = _roles(pipe, text, "خطفت")
+    assert src == ["عصابة مسلحة"] and tgt == ["طبيبين"]
+
+
+def test_support_verb_and_result_clause_name_the_doer(pipe) -> None:
+    assert _roles(pipe, "وقالت الحكومة إن عصابات مسلحة هي التي ارتكبت المجزرة في القرية.", "المجزرة")[0] == \
+        ["عصابات مسلحة"]
+    text = "وقال مسؤول إن القوات الأجنبية قصفت مركزا للشرطة في المدينة مما أسفر عن مقتل تسعة من رجال الشرطة."
+    assert _roles(pipe, text, "مقتل") == (["القوات الأجنبية"], ["رجال الشرطة"])
+
+
+def test_a_city_after_a_place_noun_is_not_the_doer(pipe) -> None:
+    text = "وقال شهود إن رجلا مسلحا دخل إلى صالة مطار بغداد الدولي، وفتح النار على المسافرين."
+    assert _roles(pipe, text, "فتح النار") == (["رجلا مسلحا"], ["المسافرين"])

@@ -18,7 +18,12 @@ victim nouns).
      actor is the target (وقتل شخص، شخصا قتل، بوتو قتلت في هجوم);
   5. an ASSAULT without a target takes the sentence's victims (أسفر عن مقتل X، لقي X مصرعه);
   6. conjoined actors come along (ضابط شرطة وجنديا، فلسطينيين ودعاة سلام).
-  An actor that reports the event (أعلنت الشرطة مقتل …, or a claim's source) is neither.
+  Further: a support verb's subject is the doer of its attack noun (هي التي ارتكبت المجازر); a verb with no
+  subject, or the harm of أسفر عن, takes the subject after the clause opener (إن قوة من الشرطة … واعتدت);
+  protesters that are a verb's subject aim at its object (وهاجم المتظاهرون محافظ العاصمة); a protest's
+  target may be anywhere in the sentence after a protest marker (ينددون بالحكومة، تطالب بطرد السفيرين)
+  and markers joined by و add targets (احتجاجا على X وأيضا ضد Y).
+  An actor that reports the event (أعلنت الشرطة مقتل …, بحسب أحد المسؤولين, or a claim's source) is neither.
 """
 from __future__ import annotations
 
@@ -83,17 +88,19 @@ class _W:
     conj: bool  # begins with و/ف
     kind: str  # word | number | punct | latin
     prep: bool = False  # carries ب/ل/ك: a prepositional phrase (بجروح، للقوات)
+    tok_start: int = -1  # where the written token starts (with its clitics)
 
 
 def _words(doc: Document, s0: int, s1: int) -> list[_W]:
     toks = doc.tokens
     i = bisect_left(toks, s0, key=lambda t: t.start)
-    out = []
+    out: list[_W] = []
+    rl = roles_lexicon()
     while i < len(toks) and toks[i].start < s1:
         t = toks[i]
         i += 1
         if t.kind != "word":
-            out.append(_W(t.start, t.end, (t.text,), False, False, t.kind))
+            out.append(_W(t.start, t.end, (t.text,), False, False, t.kind, tok_start=t.start))
             continue
         raw = normalize_key(t.text)
         stem = t.norm or raw
@@ -101,12 +108,16 @@ def _words(doc: Document, s0: int, s1: int) -> list[_W]:
         keys = [raw, stem]
         if "ال" in pre:
             keys.append("ال" + stem)
-        if raw[:1] in ("و", "ف") and len(raw) > 4 and not pre:  # a conjunction the tokenizer left on
+        left_on = raw[:1] in ("و", "ف") and len(raw) > 4 and not pre  # a conjunction the tokenizer left on
+        if left_on:
             keys.append(raw[1:])
-        conj = bool(pre) and pre[0] in ("و", "ف") or len(keys) > 2 and keys[-1] == raw[1:] or \
+        # (not بالحكومة: ب + ال also makes raw[1:] the word with its article)
+        conj = bool(pre) and pre[0] in ("و", "ف") or left_on and len(keys) > 2 and keys[-1] == raw[1:] or \
             raw[:1] == "و" and not pre and _hit(raw[1:], roles_lexicon()["undergoer_verbs"])  # قتل وجرح
-        out.append(_W(name_start(t), t.end, tuple(dict.fromkeys(keys)), "ال" in pre, conj, "word",
-                      any(p in ("ب", "ل", "ك") for p in pre)))
+        start, prep = name_start(t), any(p in ("ب", "ل", "ك") for p in pre)
+        if pre in (["ب"], ["ل"]) and out and out[-1].kind == "word" and _is(out[-1], rl["prepositions"]):
+            start, prep = t.start, False  # prepositions do not stack: ضد بقاء أولمرت is not ضد ب+قاء
+        out.append(_W(start, t.end, tuple(dict.fromkeys(keys)), "ال" in pre, conj, "word", prep, t.start))
     return out
 
 
@@ -150,6 +161,10 @@ def _np_end(ws: list[_W], h: int, rl: dict, txt: str, names: dict[int, int] | No
     k = h
     while k + 1 < len(ws) and k - h < NP_MAX:
         cur, nxt = ws[k], ws[k + 1]
+        if names is not None and cur.definite and nxt.kind == "word" and nxt.prep and nxt.definite and \
+                nxt.keys[0].startswith("لل") and not txt[cur.end:nxt.tok_start].strip() and not nxt.conj:
+            k += 1  # a marker's definite phrase and its owner: الإصلاحات الاقتصادية للحكومة
+            break
         if nxt.kind != "word" or nxt.conj or txt[cur.end:nxt.start].strip():
             break
         if _is(nxt, rl["np_stops"]):
@@ -158,17 +173,31 @@ def _np_end(ws: list[_W], h: int, rl: dict, txt: str, names: dict[int, int] | No
                 k += 2
                 continue
             break
-        if names and nxt.start in names and not cur.definite and _construct_head(cur):
+        if names and nxt.start in names and (not cur.definite and _construct_head(cur) or
+                                             any(_is(ws[x], rl["construct_heads"]) for x in range(h, k + 1))):
             k = max(j for j in range(k + 1, len(ws)) if ws[j].start < names[nxt.start])
-            break  # a construct ending in a name: بقاء أولمرت، سفير بولندا
+            break  # a construct ending in a name: بقاء أولمرت، سفير بولندا; a title and its holder: وزير الخارجية عبد الله
         if _adjective_like(nxt) and cur.definite == nxt.definite and _agrees(cur, nxt):
             k += 1  # الجيش الاميركي، قبائل عربية منفلتة، جنديا أميركيا
         elif not cur.definite and _construct_head(cur) and \
-                (nxt.definite or _is(cur, rl["quantity_heads"]) or _is(cur, rl["construct_heads"])):
+                (nxt.definite or _is(cur, rl["quantity_heads"]) or _is(cur, rl["construct_heads"]) or
+                 names is not None and _is(nxt, rl["construct_heads"]) and not nxt.prep):
+            # (the last: a noun phrase named by a marker, ترشيح وزير الخارجية، طرد سفير)
             k += 1  # construct: قوات الأمن، أعضاء حزب الغد (not مسلحون مطران: -ون cannot head one)
         else:
             break
     return k
+
+
+def _place_noun_before(txt: str, s0: int, pos: int, rl: dict) -> bool:
+    """A place name right after a place noun is a place (مطار إسلام آباد، مدينة غوري), not an actor."""
+    prev = txt[max(s0, pos - 12):pos].split()
+    if not prev or not txt[pos - 1:pos].isspace():
+        return False
+    k = normalize_key(prev[-1])
+    if k[:1] in ("و", "ب", "ل", "ف") and len(k) > 3 and not _hit(k, rl["place_nouns"]):
+        k = k[1:]
+    return _hit(k, rl["place_nouns"]) or _hit(k[2:] if k.startswith("ال") else k, rl["place_nouns"])
 
 
 def sentence_actors(doc: Document, words: list, forms: list[tuple[str, ...]], idx: list[int], s0: int, s1: int,
@@ -179,7 +208,8 @@ def sentence_actors(doc: Document, words: list, forms: list[tuple[str, ...]], id
     txt = doc.text
     mentions = [m for m in doc.mentions if m.type in ACTOR_TYPES and s0 <= m.start < s1
                 and not (m.type == "GPE" and (txt[max(s0, m.start - 6):m.start].split() or [""])[-1] in LOCATIVE)
-                and not (m.type == "GPE" and txt[m.start - 1:m.start] in ("ب", "ل"))]
+                and not (m.type == "GPE" and txt[m.start - 1:m.start] in ("ب", "ل"))
+                and not (m.type == "GPE" and _place_noun_before(txt, s0, m.start, rl))]
     ws = _words(doc, s0, s1)
     nouns: list[dict] = []
     absorbed: set[int] = set()  # mentions that became part of a noun phrase
@@ -224,6 +254,13 @@ def _phrase_at(ws: list[_W], i: int, phrases: tuple[tuple[str, ...], ...]) -> in
 def _np_actor(doc: Document, ws: list[_W], i: int, rl: dict, names: dict[int, int] | None = None) -> dict:
     """The noun phrase starting at ``ws[i]`` as an actor without an entity (ضد الحكم، على ثكنة للقوات)."""
     e = _np_end(ws, i, rl, doc.text, names)
+    if names and any(ws[e].end == n1 for n1 in names.values()):
+        # a name and its title after it: استقالة ثاباتيرو» رئيس الوزراء الإسباني
+        k = e + 1
+        while k < len(ws) and ws[k].kind == "punct" and ws[k].keys[0] in ('"', "»", ")", "،", ","):
+            k += 1
+        if k < len(ws) and k - e <= 2 and _is(ws[k], rl["construct_heads"]) and not ws[k].conj and not ws[k].prep:
+            e = _np_end(ws, k, rl, doc.text, names)
     return {"text": doc.text[ws[i].start:ws[e].end], "start": ws[i].start, "end": ws[e].end, "entity_id": None,
             "country": None, "sector": None, "type": "NOUN"}
 
@@ -251,6 +288,9 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
     i0, i1 = wi(t0), wi(max(t0, t1 - 1))
     if verb and txt[max(s0, t0 - 1):t0] in ("ب", "ل") and not txt[max(s0, t0 - 2):t0 - 1].strip():
         verb = False  # قام مسلحون بخطف …: a verbal noun after a preposition
+    if verb and i0 > 0 and ws[i0 - 1].kind == "word" and _is(ws[i0 - 1], rl["prepositions"]) and \
+            ws[i0 - 1].keys[0] not in ("ب", "ل"):
+        verb = False  # نجح الجيش في قتل العشرات: a verb does not follow a preposition
     by_start = {wi(a["start"]): a for a in actors}
 
     def gap(a: int, b: int) -> list[_W]:  # the words strictly between indices a and b
@@ -260,6 +300,8 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
         j = wi(a["start"])
         if j > 0 and _is(ws[j - 1], rl["reporting_verbs"]) and a["end"] <= t0:
             return True
+        if any(_is(ws[x], rl["attribution_markers"]) for x in range(max(0, j - 2), j)):
+            return True  # بحسب أحد المسؤولين، وفقا للشرطة
         return any(c.source_start is not None and c.source_start <= a["start"] < c.source_end and c.start <= t0 < c.end
                    for c in doc.claims)
 
@@ -303,8 +345,33 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
             return None
         return act_at.get(h) or _np_actor(doc, ws, h, rl, names)
 
+    def introduced(k: int) -> dict | None:
+        """What the marker at ``k`` introduces: a governing word (تطالب، مناوئين، تنديدا) may take it
+        through ب/ل/على (تطالب بـ«استقالة …»، مضادة لمحافظ), a preposition (ضد) takes it directly."""
+        return _introduced(k)[0]
+
+    def direct_object(k: int) -> bool:
+        """The marker at ``k`` is a verb or noun whose object follows with no preposition (تطالب السلطة)."""
+        return not _is(ws[k], rl["prepositions"]) and k + 1 < len(ws) and ws[k + 1].kind == "word" and \
+            not ws[k + 1].prep and ws[k + 1].keys[0] not in ("ب", "ل", "على", "ضد", "عن")
+
+    def _introduced(k: int) -> tuple[dict | None, int]:
+        j = k + 1
+        if j < len(ws) and ws[j].kind == "word" and not _is(ws[k], rl["prepositions"]) and \
+                ws[j].keys[0] in ("ب", "ل", "على", "ضد", "عن"):
+            j += 1  # بـ written apart
+        while j < len(ws) and ws[j].kind == "punct" and ws[j].keys[0] in ('"', "«", "(", "'"):
+            j += 1
+        if j >= len(ws) or ws[j].kind != "word" or ws[j].conj or _is(ws[j], rl["np_stops"]) or \
+                _is(ws[j], rl["not_targets"]) or ws[j].prep and _is(ws[k], rl["prepositions"]):
+            return None, j
+        if j in act_at:
+            return act_at[j], j
+        return _np_actor(doc, ws, j, rl, names), j
+
     # 1. the trigger names its participant
     head = ws[i0]
+    own: list[dict] = []
     if _is(head, rl["patient_triggers"]):
         e = i1
         while e + 1 < len(ws) and ws[e + 1].conj and _is(ws[e + 1], rl["patient_triggers"]):
@@ -316,7 +383,10 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
         if own:
             source = [own[0]]  # المتظاهرون، متظاهرون فلسطينيون
     marked = False  # the doer was named by a marker (من قبل، على يد): a verb is then passive
-    # 2. explicit markers after the trigger (up to 12 tokens, within the sentence)
+    # 2. explicit markers after the trigger (up to 12 tokens, within the sentence); an actor a marker
+    # introduces beats a plain noun phrase an earlier one does (مطالبين بوضوح برحيل السلطات العسكرية)
+    np_target, np_rank, np_k = None, -1, -1
+    t_marker = -1  # the marker that named the target
     for k in range(i1 + 1, min(len(ws), i1 + 13)):
         if ws[k].kind == "punct" and ws[k].keys[0] in (".", ":", "؛", "!", "؟"):
             break
@@ -332,14 +402,40 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
         if not target and ws[k].kind == "word" and (_is(ws[k], rl["target_markers"]) or ws[k].keys[0] == "مع") \
                 and not _phrase_at(ws, k, rl["agent_markers_phrases"]):
             nxt = ws[k + 1] if k + 1 < len(ws) else None
-            if nxt is None or nxt.kind != "word" or _is(nxt, rl["not_targets"]):
+            if nxt is None or nxt.kind == "word" and _is(nxt, rl["not_targets"]):
                 continue
             got = actor_after(k, 1)
+            got_np = introduced(k) if ws[k].keys[0] != "مع" else None  # ضد الحكم، تطالب بطرد السفيرين
+            if not got and got_np in acts:
+                got = (k, got_np)  # تطالب بـ«استقالة ثاباتيرو»
             if got and got[1] not in source and (not verb or k - i1 <= 3):
-                target = [got[1]]
-            elif ws[k].keys[0] != "مع" and not _is(nxt, rl["np_stops"]) and not nxt.prep and \
-                    k - i1 <= (3 if verb else 8):  # a verb's own object comes first (قتلوا خمسة مسلحين … على مصنع)
-                target = [_np_actor(doc, ws, k + 1, rl, names)]  # ضد الحكم، على ثكنة
+                target, t_marker = [got[1]], k
+            elif got_np and got_np not in source and k - i1 <= (3 if verb else 8):
+                # a verb's own object comes first (قتلوا خمسة مسلحين … على مصنع)
+                if direct_object(k):
+                    target, t_marker = [got_np], k  # تطالب السلطة بوقف …
+                elif (rank := int(etype == "PROTEST" and _is(ws[k], rl["protest_target_markers"]))) > np_rank:
+                    np_target, np_rank, np_k = got_np, rank, k  # (تطالب بـ«استقالة …» over على هتافات)
+    if not target and np_target:
+        target, t_marker = [np_target], np_k
+    # 3a. an attack noun taken by a support verb (ارتكبت المجازر، شنت القوات هجوما، نفذ تفجيرا): the
+    # verb's subject is the doer, between them (VSO) or before the verb (هي التي ارتكبت، الذين نفذوا)
+    supported = not verb and i0 > 0 and ws[i0 - 1].kind == "word" and _is(ws[i0 - 1], rl["support_verbs"])
+    if not verb and not source and i0 > 1:
+        j = i0 - 1
+        between = next((a for a in acts if a["end"] <= t0 and wi(a["end"] - 1) == j), None)
+        if between and j > 0:
+            s_at = wi(between["start"]) - 1
+            if s_at >= 0 and ws[s_at].kind == "word" and _is(ws[s_at], rl["support_verbs"]):
+                source = [between]  # شنت القوات الأمريكية هجوما
+        if supported and not source:
+            j -= 1
+            while j >= 0 and (ws[j].keys[0] in ("التي", "الذي", "الذين", "هي", "هو", "هم", "قد", "،", ",", '"', "»")):
+                j -= 1
+            # (its last word may be an adjective the phrase did not take: «قبائل عربية منفلتة»)
+            before_v = next((a for a in acts if a["end"] <= t0 and wi(a["end"] - 1) in (j, j - 1)), None)
+            if before_v and before_v not in target:
+                source = [before_v]  # قبائل عربية منفلتة، هي التي ارتكبت المجازر
     # 3. a nominal trigger's genitive
     if not verb and not (source and target):
         patient = _is(head, rl["patient_nominals"]) or _phrase_at(ws, i0, rl["patient_nominals_phrases"])
@@ -361,6 +457,8 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
             if j >= 0 and a["end"] <= t0 and wi(a["end"] - 1) == j:
                 before = a
         got = actor_after(i1, 4)
+        if got and ws[got[0]].prep:
+            got = None  # ينددون بالحكومة: a prepositional phrase is neither subject nor object
         after = got[1] if got else None
         obj = None
         if got:
@@ -398,6 +496,49 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
                 cand = obj if subj is after else (after or object_after(i1))  # مسلحين هاجموا مسجدا سنيا
                 if cand and cand not in source:
                     target = [cand]
+    # 4b. the trigger names the doers and is the subject of the verb before it (وهاجم المتظاهرون محافظ
+    # العاصمة، وسلم المتظاهرون السفير …): the verb's object, when it is an actor or a titled person
+    if own and source == own[:1] and not target:
+        p = wi(own[0]["start"]) - 1
+        while p >= 0 and (ws[p].kind == "number" or _is(ws[p], rl["quantity_heads"]) or ws[p].keys[0] == "من"):
+            p -= 1  # أعاق الآلاف من المتظاهرين
+        w = ws[p] if p >= 0 else None
+        if w is not None and w.kind == "word" and not w.definite and not w.prep and \
+                not _is(w, rl["np_stops"]) and not _is(w, rl["prepositions"]) and not any(_hit(x, lx["actor_nouns"]) for x in w.keys) \
+                and (p == 0 or w.conj or ws[p - 1].kind == "punct"):
+            o = object_after(wi(own[0]["end"] - 1))
+            if o and (o in acts or _is(ws[wi(o["start"])], rl["construct_heads"])):
+                target = [o]
+    # 5a. what a protest is against, said anywhere in the sentence (… احتشدوا امام المحكمة ينددون بالحكومة):
+    # the nearest protest marker, either side of the trigger
+    if not target and etype == "PROTEST":
+        cands = []
+        for k, w in enumerate(ws):
+            n = _phrase_at(ws, k, rl["protest_target_markers_phrases"]) or \
+                (1 if w.kind == "word" and _is(w, rl["protest_target_markers"]) else 0)
+            if n and not (i0 <= k <= i1):
+                got_np = introduced(k + n - 1)  # احتجاجا على X: X follows the على
+                if got_np and got_np not in source and not (got_np["start"] <= t0 < got_np["end"]):
+                    cands.append((abs(k - i0), got_np, k + n - 1))
+        if cands:
+            best = min(cands, key=lambda c: c[0])
+            target, t_marker = [best[1]], best[2]
+    # 5b. markers joined to the one that named the target name targets too (احتجاجا على مقتل صبي … وأيضا
+    # ضد الإصلاحات، لمطالبة الأمين العام بالتدخل ومطالبة الحكومة الصينية بوقف القمع)
+    if target and t_marker >= 0 and not (_is(ws[t_marker], rl["prepositions"]) and not (
+            t_marker > 0 and _phrase_at(ws, t_marker - 1, rl["protest_target_markers_phrases"]))):
+        # (not after a bare على: علقوا على المعبد لافتة … وأيضا ضد …)
+        for k in range(t_marker + 1, len(ws)):
+            w = ws[k]
+            if w.kind == "punct" and w.keys[0] in (".", ":", "؛", "!", "؟"):
+                break
+            if w.kind != "word" or w.keys[0] == "مع" or target[-1]["end"] > w.start or \
+                    not (w.conj or k > 0 and ws[k - 1].conj and _is(ws[k - 1], rl["also_words"])):
+                continue
+            if _is(w, rl["target_markers"]) or etype == "PROTEST" and _is(w, rl["protest_target_markers"]):
+                got_np = introduced(k)
+                if got_np and got_np not in source and got_np not in target:
+                    target.append(got_np)
     # 5. the victims of an attack told in the sentence (أسفر عن مقتل X، لقي X مصرعه)
     if not target and etype in HARM_TYPES:
         victims = []
@@ -416,6 +557,26 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
                 target = [{"text": q.unit, "start": u0, "end": q.end, "entity_id": None, "country": None,
                            "sector": None, "type": "NOUN"}]
                 break
+    def clause_subject() -> dict | None:
+        """The subject of the trigger's clause: the actor right after the nearest clause opener before it
+        (إن قوة من الشرطة قامت بمداهمة الجامع … واعتدت على المصلين، وكانت مجموعة من الطلاب قد اقتحمت
+        عيادة … وخطفت تسعة أشخاص، بأن رجلا … أراد تنفيذ عملية انتحارية)."""
+        for k in range(i0 - 1, -1, -1):
+            w = ws[k]
+            if w.kind == "punct" and w.keys[0] in (".", ":", "؛", "!", "؟"):
+                return None
+            if w.kind == "word" and _is(w, rl["clause_openers"]):
+                got = actor_after(k, 4)
+                return got[1] if got and got[1]["end"] <= t0 and got[1] not in target else None
+        return None
+
+    # the harm an attack caused (أسفرت عن مقتل): its doer is the clause's subject, not the nearest actor
+    # (إن القوات الأجنبية أمرت بضربات جوية على مركز الشرطة أسفرت عن مقتل …)
+    resulting = not verb and i0 > 0 and (_is(ws[i0 - 1], rl["result_verbs"]) or i0 > 1 and ws[i0 - 1].keys[0] in
+                                         ("عن", "إلى", "الى") and _is(ws[i0 - 2], rl["result_verbs"]))
+    if not source and resulting and etype in HARM_TYPES:
+        subj = clause_subject()
+        source = [subj] if subj else []
     # fallback doer: the nearest actor before, within the clause (8 words, no full stop between)
     if not source:
         prior = [a for a in acts if a["end"] <= t0 and a not in target and i0 - wi(a["end"] - 1) <= 8
@@ -423,6 +584,10 @@ def pick_roles(doc: Document, etype: str, verb: bool, t0: int, t1: int, actors: 
                  and not any(w.kind == "punct" and w.keys[0] in (".", ":", "؛") for w in gap(wi(a["end"] - 1), i0))]
         if prior:
             source = [prior[-1]]
+    # a verb with no subject of its own, or an attack noun a support verb takes: the clause's subject
+    if not source and (verb or supported):
+        subj = clause_subject()
+        source = [subj] if subj else []
     return _conjoined(source, actors, txt), _conjoined([a for a in target if a not in source], actors, txt)
 
 
