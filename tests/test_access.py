@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from marsad.ingest import read_sources
 from marsad.jobs import Ingester, retry_failures
 from marsad.store.access import ANONYMOUS, SYSTEM, Sharing, can_see, normalize_tlp, visible_documents
-from marsad.store.schema import documents
+from marsad.store.schema import documents, mentions
 
 SAMPLES = sorted((Path(__file__).parents[1] / "src" / "marsad" / "samples").glob("*.txt"))
 
@@ -125,3 +125,41 @@ def test_cli_ingest_marks_documents_and_refuses_amber_without_owner(tmp_path):
 
     with Store(db) as s, s._read() as ses:
         assert ses.execute(select(documents.c.tlp, documents.c.created_by)).one() == ("RED", s.user("amina").id)
+
+
+def test_a_user_merge_changes_only_what_they_may_see(shared_store):
+    store, _ = shared_store
+    badr = _viewer(store, "badr")  # sees CLEAR and GREEN, not org-a's AMBER/AMBER+STRICT/RED
+    with store._read() as s:
+        visible = set(s.execute(select(documents.c.id).where(visible_documents(badr))).scalars())
+        rows = s.execute(select(mentions.c.id, mentions.c.document_id, mentions.c.entity_id)).all()
+    assert visible and len(visible) < 5
+
+    def ids(eid: str, shown: bool) -> list[int]:
+        with store._read() as s:
+            got = s.execute(select(mentions.c.id, mentions.c.document_id).where(mentions.c.entity_id == eid)).all()
+        return sorted(m for m, d in got if (d in visible) == shown)
+
+    seen: dict[str, set] = {}
+    for _, doc_id, eid in rows:
+        if eid:
+            seen.setdefault(eid, set()).add(doc_id in visible)
+    eid = sorted(e for e, v in seen.items() if v == {True, False} and e.startswith("country:"))[0]
+    shown_before, hidden_before = ids(eid, True), ids(eid, False)
+    _, changed = store.merge_entities(eid, "country:GBR", viewer=badr)
+    assert changed == len(shown_before) > 0 and ids(eid, True) == []
+    assert ids(eid, False) == hidden_before  # org-a's hidden mentions untouched
+    # replayed on later runs only in the documents badr saw
+    ov = store.link_overrides()
+    assert eid not in ov.redirects and {k[0] for k in ov.splits} == {eid}
+    assert {k[1] for k in ov.splits} <= visible
+    # a name seen only in hidden articles cannot be a merge target: the same answer as a made-up one
+    from marsad.store.entities import EntityError
+
+    secret = sorted(e for e, v in seen.items() if v == {False} and e.startswith("new:"))[0]
+    for target in (secret, "new:PER:لا_يوجد"):
+        with pytest.raises(EntityError, match="that you may see"):
+            store.merge_entities("country:GBR", target, viewer=badr)
+    # the operator's merge stays global
+    store.merge_entities(eid, "country:GBR")
+    assert ids(eid, False) == [] and store.link_overrides().redirects[eid] == "country:GBR"

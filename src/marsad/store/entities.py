@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from marsad.pipeline.link import LinkOverrides, key_of, provisional_id
+from marsad.store.access import SYSTEM, Viewer, visible_document_ids
 from marsad.store.schema import documents, entity_decisions, mentions
 from marsad.text.normalize import normalize_key
 
@@ -115,7 +116,10 @@ class EntityStoreMixin:
         ov = LinkOverrides()
         for d in self.decisions(include_undone=False):
             a = d.args
-            if d.action == "merge":
+            if d.action == "merge" and "documents" in a:  # a user's merge: only in the documents they saw
+                for doc_id in a["documents"]:
+                    ov.splits[(a["source"], doc_id)] = a["target"]
+            elif d.action == "merge":
                 ov.redirects[a["source"]] = a["target"]
             elif d.action == "alias":
                 ov.aliases[tuple(a["key"])] = a["entity_id"]
@@ -175,9 +179,12 @@ class EntityStoreMixin:
                                                          changed=changed, note=note))
         return int(res.inserted_primary_key[0])
 
-    def _display(self, s, entity_id: str) -> tuple[str | None, str | None]:  # noqa: ANN001
-        row = s.execute(select(mentions.c.canonical, mentions.c.latin)
-                        .where(mentions.c.entity_id == entity_id, mentions.c.canonical.is_not(None)).limit(1)).first()
+    def _display(self, s, entity_id: str, viewer: Viewer = SYSTEM) -> tuple[str | None, str | None]:  # noqa: ANN001
+        q = select(mentions.c.canonical, mentions.c.latin).where(mentions.c.entity_id == entity_id,
+                                                                 mentions.c.canonical.is_not(None))
+        if not viewer.system:  # names only from what the viewer may see (or the knowledge base)
+            q = q.where(mentions.c.document_id.in_(visible_document_ids(viewer)))
+        row = s.execute(q.limit(1)).first()
         if row is not None:
             return row[0], row[1]
         from marsad.kb.entities import load as load_kb
@@ -185,38 +192,59 @@ class EntityStoreMixin:
         e = load_kb().get(entity_id)
         return (e.name, e.display_latin) if e else (None, None)
 
-    def _known(self, s, entity_id: str) -> bool:  # noqa: ANN001
+    def _known(self, s, entity_id: str, viewer: Viewer = SYSTEM) -> bool:  # noqa: ANN001
         from marsad.kb.entities import load as load_kb
 
         if load_kb().get(entity_id) is not None:
             return True
-        return s.execute(select(mentions.c.id).where(mentions.c.entity_id == entity_id).limit(1)).first() is not None
+        q = select(mentions.c.id).where(mentions.c.entity_id == entity_id)
+        if not viewer.system:
+            q = q.where(mentions.c.document_id.in_(visible_document_ids(viewer)))
+        return s.execute(q.limit(1)).first() is not None
 
-    def merge_entities(self, source: str, target: str, note: str | None = None) -> tuple[int, int]:
-        """Every mention of ``source`` becomes a mention of ``target``. Returns (decision id, mentions changed)."""
+    def merge_entities(self, source: str, target: str, note: str | None = None,
+                       viewer: Viewer = SYSTEM) -> tuple[int, int]:
+        """Every mention of ``source`` becomes a mention of ``target``. Returns (decision id, mentions changed).
+
+        The operator (``SYSTEM``) merges everywhere and for every later run. A user of the API or the web
+        interface merges only in the documents they may see (store/access.py), and the decision stays scoped
+        to those documents, so nobody rewrites, or learns about, another organisation's hidden items."""
         if source == target:
             raise EntityError("an entity cannot be merged into itself")
         with self._write() as s:
             for e in (source, target):
-                if not self._known(s, e):
-                    raise EntityError(f"no entity {e!r} in the store or the knowledge base")
-            rows = s.execute(select(mentions.c.id, mentions.c.entity_id, mentions.c.canonical, mentions.c.latin)
-                             .where(mentions.c.entity_id == source)).all()
-            canonical, latin = self._display(s, target)
-            s.execute(update(mentions).where(mentions.c.entity_id == source)
-                      .values(entity_id=target, canonical=canonical, latin=latin, link_method="user"))
-            did = self._record(s, "merge", {"source": source, "target": target}, [list(r) for r in rows], note)
+                if not self._known(s, e, viewer):
+                    raise EntityError(f"no entity {e!r} that you may see in the store or the knowledge base")
+            q = select(mentions.c.id, mentions.c.entity_id, mentions.c.canonical, mentions.c.latin,
+                       mentions.c.document_id).where(mentions.c.entity_id == source)
+            if not viewer.system:
+                q = q.where(mentions.c.document_id.in_(visible_document_ids(viewer)))
+            rows = s.execute(q).all()
+            canonical, latin = self._display(s, target, viewer)
+            if rows:
+                s.execute(update(mentions).where(mentions.c.id.in_([r[0] for r in rows]))
+                          .values(entity_id=target, canonical=canonical, latin=latin, link_method="user"))
+            args: dict[str, Any] = {"source": source, "target": target}
+            if not viewer.system:
+                args["documents"] = sorted({r[4] for r in rows})
+                args["by"] = viewer.name
+            did = self._record(s, "merge", args, [list(r[:4]) for r in rows], note)
             return did, len(rows)
 
     def split_entity(self, entity_id: str, document_ids: list[str], name: str | None = None,
-                     note: str | None = None) -> tuple[int, str, int]:
-        """The mentions of ``entity_id`` in ``document_ids`` become a new entity (another person or group
-        of the same name). Returns (decision id, new entity id, mentions changed)."""
+                     note: str | None = None, viewer: Viewer = SYSTEM) -> tuple[int, str, int]:
+        """The mentions of ``entity_id`` in ``document_ids`` (those of them ``viewer`` may see) become a new
+        entity (another person or group of the same name). Returns (decision id, new entity id, mentions
+        changed)."""
         with self._write() as s:
-            rows = s.execute(select(mentions.c.id, mentions.c.entity_id, mentions.c.canonical, mentions.c.latin,
-                                    mentions.c.type, mentions.c.text)
-                             .where(mentions.c.entity_id == entity_id,
-                                    mentions.c.document_id.in_(document_ids))).all()
+            q = (select(mentions.c.id, mentions.c.entity_id, mentions.c.canonical, mentions.c.latin,
+                        mentions.c.type, mentions.c.text, mentions.c.document_id)
+                 .where(mentions.c.entity_id == entity_id, mentions.c.document_id.in_(document_ids)))
+            if not viewer.system:
+                q = q.where(mentions.c.document_id.in_(visible_document_ids(viewer)))
+            rows = s.execute(q).all()
+            if not viewer.system:  # the decision is replayed on exactly the documents it changed
+                document_ids = sorted({r[6] for r in rows})
             if not rows:
                 raise EntityError(f"entity {entity_id!r} has no mentions in the documents given")
             n = int(s.execute(select(func.count()).select_from(entity_decisions)).scalar_one()) + 1
