@@ -140,7 +140,10 @@ def test_csv_has_acled_like_columns_and_one_row_per_event_with_its_claim(kb):
         assert e.trigger in r["notes"] and r["notes"] in " ".join(doc.text.split())
         if e.claim is not None:  # a claim never becomes a fact: its source goes with the event
             claimed += 1
-            assert r["claim_source"] == doc.claims[e.claim].source
+            c = doc.claims[e.claim]
+            # a back-reference ("وأضاف المصدر") shows what it resolves to beside its own words
+            want = c.source if not c.source_ref or c.source_ref == c.source else f"{c.source} (= {c.source_ref})"
+            assert r["claim_source"] == want
             assert r["source_kind"] == doc.claims[e.claim].source_kind
         else:
             assert r["source_kind"] == "reported" and r["claim_source"] == ""
@@ -249,15 +252,16 @@ def test_jsonl_export_then_import_into_a_fresh_database_gives_the_same_counts(kb
     n = jsonl.write_jsonl(store, SYSTEM, buf)
     assert n == len(tlps)
     fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
-    fresh.create_user("bob", "org-b")  # org-b exists there; org-a does not
+    fresh.create_user("bob", "org-b")  # an org-b exists there too: a name is no owner
     counts = jsonl.import_records(fresh, jsonl.read_jsonl(io.StringIO(buf.getvalue()), "x.jsonl"))
-    # the GREEN/AMBER records of org-a: GREEN needs no owner, AMBER does (named in the failure)
-    amber = [d for d, t in tlps.items() if t == "AMBER"]
-    assert counts.failed == len(amber)
-    assert "org-a" in counts.failures[0][1] and "--org" in counts.failures[0][1]
+    # CLEAR/GREEN need no owner; AMBER and RED need one given on import (named in the failure)
+    restricted = [d for d, t in tlps.items() if t in ("AMBER", "RED")]
+    assert counts.failed == len(restricted)
+    assert all("--org" in why and "--user" in why for _, why in counts.failures)
+    bob = fresh.user("bob")
     again = jsonl.import_records(fresh, jsonl.read_jsonl(io.StringIO(buf.getvalue()), "x.jsonl"),
-                                 org_id=fresh.org_id("org-a", create=True))
-    assert again.stored == len(amber) and again.duplicates == len(tlps) - len(amber)
+                                 org_id=bob.org_id, created_by=bob.id)
+    assert again.stored == len(restricted) and again.duplicates == len(tlps) - len(restricted)
     a, b = store.stats(), fresh.stats()
     assert {k: a[k] for k in COUNTED} == {k: b[k] for k in COUNTED}
     # the same records come out again (annotations, offsets, markings)
@@ -298,7 +302,7 @@ def test_cli_export_as_user_with_max_tlp_and_errors(kb, tmp_path):
     got = {json.loads(x)["id"] for x in res.stdout.splitlines() if x.strip()}
     assert got == {d for d, t in tlps.items() if t in ("CLEAR", "GREEN")}
     out = tmp_path / "e.csv"
-    res = runner.invoke(app, ["export", "-f", "csv", "-o", str(out), "--db", url, "--type", "FIGHT"])
+    res = runner.invoke(app, ["export", "-f", "csv", "-o", str(out), "--db", url, "--type", "FIGHT", "--all"])
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows and {r["event_type"] for r in rows} == {"FIGHT"}
@@ -316,13 +320,21 @@ def test_cli_import_round_trip(kb, tmp_path):
     store, tlps = kb
     runner = CliRunner()
     exported = tmp_path / "all.jsonl"
-    assert runner.invoke(app, ["export", "-f", "jsonl", "-o", str(exported), "--db", store.url]).exit_code == 0
+    assert runner.invoke(app, ["export", "-f", "jsonl", "-o", str(exported), "--db", store.url,
+                               "--all"]).exit_code == 0
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    made = Store(fresh)
+    made.create_user("dalia", "imported")
+    made.close()
     res = runner.invoke(app, ["import", str(exported), "--db", fresh, "--org", "imported"])
+    # --org owns AMBER; RED is owned by a user: the RED record fails, named, until --user is given
+    assert res.exit_code == 1 and "--user" in res.output
+    assert f"stored {len(tlps) - 1}, already stored 0, failed 1" in res.stdout
+    res = runner.invoke(app, ["import", str(exported), "--db", fresh, "--user", "dalia"])
     assert res.exit_code == 0, res.output
-    assert f"stored {len(tlps)}, already stored 0" in res.stdout
-    res = runner.invoke(app, ["import", str(exported), "--db", fresh])
-    assert f"stored 0, already stored {len(tlps)}" in res.stdout
+    assert f"stored 1, already stored {len(tlps) - 1}" in res.stdout
+    res = runner.invoke(app, ["import", str(exported), "--db", fresh])  # all stored: nothing needs an owner
+    assert res.exit_code == 0 and f"stored 0, already stored {len(tlps)}" in res.stdout
 
 
 def test_api_export_filters_by_the_callers_key(kb):
@@ -355,3 +367,143 @@ def test_render_counts_match_the_files(kb):
     assert len(json.loads(data)["features"]) == n
     data, n = render("csv", store, ANONYMOUS)
     assert data.decode("utf-8").count("\n") == n + 1
+
+
+# -- the security review's findings --------------------------------------------------------------------------
+
+
+def test_import_never_gives_ownership_by_organisation_name(kb, tmp_path):
+    """Another instance's "org-a" is not this instance's "org-a": restricted records need an owner given
+    here, and a RED one is owned by the importing user, never by a whole organisation."""
+    store, tlps = kb
+    buf = io.StringIO()
+    jsonl.write_jsonl(store, SYSTEM, buf)
+    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh.create_user("alice2", "org-a")  # a local organisation that happens to carry the same names
+    fresh.create_user("bob2", "org-b")
+    lines = lambda: jsonl.read_jsonl(io.StringIO(buf.getvalue()), "x.jsonl")  # noqa: E731
+    got = jsonl.import_records(fresh, lines())
+    restricted = {d for d, t in tlps.items() if t in ("AMBER", "AMBER+STRICT", "RED")}
+    assert got.stored == len(tlps) - len(restricted) and got.failed == len(restricted)
+    for name, why in got.failures:
+        assert name.startswith("x.jsonl:") and "--org" in why and "--user" in why
+        assert any(d in why for d in restricted)  # the record is named by its id
+    stored = {r.id: r for r in select_documents(fresh, SYSTEM)}
+    assert not restricted & set(stored)
+    # the local org-a/org-b see nothing more than GREEN from that file
+    for who in ("alice2", "bob2"):
+        seen = {r["tlp"] for r in jsonl.iter_records(fresh, viewer(fresh, who))}
+        assert seen <= {"CLEAR", "GREEN"}
+    # --org alone owns AMBER, but RED needs the importing user
+    got = jsonl.import_records(fresh, lines(), org_id=fresh.org_id("partner-x", create=True))
+    red = {d for d, t in tlps.items() if t == "RED"}
+    assert got.failed == len(red) and "--user" in got.failures[0][1]
+    bob2 = fresh.user("bob2")
+    got = jsonl.import_records(fresh, lines(), org_id=bob2.org_id, created_by=bob2.id)
+    assert got.stored == len(red)
+    from marsad.store.schema import documents as dtab
+    from sqlalchemy import select as sselect
+    with fresh._read() as s:  # noqa: SLF001
+        owners = dict(s.execute(sselect(dtab.c.id, dtab.c.created_by).where(dtab.c.tlp == "RED")).all())
+    assert owners == {d: bob2.id for d in red}
+    assert {r["tlp"] for r in jsonl.iter_records(fresh, viewer(fresh, "alice2"))} <= {"CLEAR", "GREEN"}
+    fresh.close()
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(kb):
+    """OWASP CSV injection: text from articles that starts with = + - @ (or tab/CR) is prefixed with '."""
+    from sqlalchemy import update
+
+    from marsad.store.schema import documents as dtab
+    from marsad.store.schema import mentions as mtab
+
+    store, tlps = kb
+    doc_id = next(d for d, t in tlps.items() if t == "CLEAR")
+    doc = store.get_document(doc_id)
+    actor = next(a for e in doc.events for a in e.source if a.get("entity_id"))
+    with store._write() as s:  # noqa: SLF001
+        s.execute(update(dtab).where(dtab.c.id == doc_id).values(outlet='=HYPERLINK("http://x.example","اضغط")'))
+        s.execute(update(mtab).where(mtab.c.document_id == doc_id, mtab.c.start == actor["start"])
+                  .values(canonical="@SUM(1+1)"))
+    rows = csv_rows(store, SYSTEM)
+    text_cols = [c for c, t in acled.COLUMNS if t == "string"]
+    for r in rows:
+        for c in text_cols:
+            assert r[c][:1] not in ("=", "+", "-", "@", "\t", "\r"), (c, r[c])
+    mine = [r for r in rows if r["document_ids"] == doc_id]
+    assert mine and all(r["sources"] == "'=HYPERLINK(\"http://x.example\",\"اضغط\")" for r in mine)
+    assert any("'@SUM(1+1)" in (r["actor1"], r["assoc_actor_1"]) for r in mine)
+    from marsad.exports.common import safe_cell
+
+    assert [safe_cell(x) for x in ("+1", "-1", "\tx", "\rx", "قال", "", 3.5)] == ["'+1", "'-1", "'\tx", "'\rx", "قال",
+                                                                               "", 3.5]
+
+
+def test_duplicate_of_is_exported_only_when_its_target_is_visible(kb):
+    from sqlalchemy import update
+
+    from marsad.store.schema import documents as dtab
+
+    store, tlps = kb
+    clear = next(d for d, t in tlps.items() if t == "CLEAR")
+    red = next(d for d, t in tlps.items() if t == "RED")
+    other_clear = next(d for d, t in tlps.items() if t == "CLEAR" and d != clear)
+    with store._write() as s:  # noqa: SLF001
+        s.execute(update(dtab).where(dtab.c.id == clear).values(duplicate_of=red))
+    dup = lambda v, f=None: {r["id"]: r["duplicate_of"] for r in jsonl.iter_records(store, v, f)}[clear]  # noqa: E731
+    assert dup(SYSTEM) == red
+    assert dup(viewer(store, "bob")) == red  # bob ingested the RED one
+    assert dup(ANONYMOUS) is None and dup(viewer(store, "alice")) is None
+    assert dup(SYSTEM, ExportFilter(max_tlp="GREEN")) is None  # a GREEN ceiling hides a RED target too
+    with store._write() as s:  # noqa: SLF001
+        s.execute(update(dtab).where(dtab.c.id == clear).values(duplicate_of=other_clear))
+    assert dup(ANONYMOUS) == other_clear
+
+
+def test_cli_export_needs_a_viewer_a_ceiling_or_all(kb):
+    from marsad.cli import app
+
+    store, tlps = kb
+    runner = CliRunner()
+    res = runner.invoke(app, ["export", "-f", "jsonl", "--db", store.url])
+    assert res.exit_code != 0 and not res.stdout.strip().startswith("{")
+    for opt in ("--as-user", "--max-tlp", "--all"):
+        assert opt in res.output
+    res = runner.invoke(app, ["export", "-f", "jsonl", "--db", store.url, "--max-tlp", "GREEN"])
+    assert res.exit_code == 0
+    assert {json.loads(x)["tlp"] for x in res.stdout.splitlines()} == {"CLEAR", "GREEN"}
+    res = runner.invoke(app, ["export", "-f", "jsonl", "--db", store.url, "--all"])
+    assert res.exit_code == 0 and {json.loads(x)["id"] for x in res.stdout.splitlines()} == set(tlps)
+    res = runner.invoke(app, ["export", "-f", "jsonl", "--db", store.url, "--all", "--as-user", "alice"])
+    assert res.exit_code != 0 and "--all" in res.output
+
+
+def test_api_export_is_capped_and_pages_with_limit_offset(kb, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from marsad.api import exports as api_exports
+    from marsad.api.app import create_app
+
+    store, tlps = kb
+    key = store.create_api_key("alice")
+    h = {"X-API-Key": key}
+    mine = {d for d, t in tlps.items() if t in ("CLEAR", "GREEN", "AMBER")}  # 4 documents
+    monkeypatch.setattr(api_exports, "MAX_DOCUMENTS", 2)
+    with TestClient(create_app(store.url)) as client:
+        ok = client.get("/api/export/jsonl")  # anonymous: the 2 CLEAR ones fit
+        assert ok.status_code == 200 and len(ok.text.splitlines()) == 2
+        big = client.get("/api/export/stix", headers=h)
+        assert big.status_code == 413
+        detail = big.json()["detail"]
+        assert "4 documents" in detail and "limit" in detail and "marsad export" in detail
+        got, headers = set(), []
+        for offset in (0, 2):
+            r = client.get("/api/export/jsonl", headers=h, params={"limit": 2, "offset": offset})
+            assert r.status_code == 200, r.text
+            got |= {json.loads(x)["id"] for x in r.text.splitlines()}
+            headers.append(r.headers)
+        assert got == mine
+        assert headers[0]["X-Total-Documents"] == "4" and headers[0]["X-Next-Offset"] == "2"
+        assert "X-Next-Offset" not in headers[1]
+        assert client.get("/api/export/csv", headers=h, params={"limit": 3}).status_code == 400
+        assert client.get("/api/export/csv", headers=h, params={"offset": -1, "limit": 1}).status_code == 422

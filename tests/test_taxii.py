@@ -136,3 +136,31 @@ def test_auth_media_types_and_errors(server):
     with pytest.raises((TAXIIServiceException, requests.HTTPError)):
         collection(url, keys["alice"]).add_objects({"type": "bundle", "id": "bundle--0b7a5a1e-8f55-4d34-9a55-111111111111",
                                                     "objects": []})
+
+
+def test_cache_is_keyed_by_visibility_class_not_by_caller(kb, monkeypatch):
+    """Viewers who see the same documents share one cached build: any number of anonymous callers, users
+    of organisations that own nothing restricted, users of one organisation without RED articles of
+    their own. What each sees stays exactly theirs."""
+    from marsad.api import taxii
+    from marsad.store.access import ANONYMOUS, Viewer
+
+    store, tlps = kb
+    for name, org in (("dave", "org-d"), ("amir", "org-a"), ("bea", "org-b")):
+        store.create_user(name, org)
+    builds = []
+    real = taxii.build
+    monkeypatch.setattr(taxii, "build", lambda st, v, *a: builds.append(v) or real(st, v, *a))
+    monkeypatch.setattr(taxii, "_cache", type(taxii._cache)())  # noqa: SLF001
+    v = {n: store.viewer_for_user(store.user(n)) for n in ("alice", "amir", "bob", "bea", "carol", "dave")}
+    got = {n: taxii.objects_for(store, x) for n, x in v.items()}
+    for anon in (ANONYMOUS, Viewer(), Viewer(name="someone")):
+        got["anon"] = taxii.objects_for(store, anon)
+    # classes: anonymous; GREEN-only (carol, dave); org-a (alice, amir); org-b without own RED (bea); bob
+    assert len(builds) == 5, builds
+    lv = {n: levels([o for _, o in rows]) for n, rows in got.items()}
+    assert lv["anon"] == {"CLEAR"}
+    assert lv["carol"] == lv["dave"] == {"CLEAR", "GREEN"}
+    assert lv["alice"] == lv["amir"] == {"CLEAR", "GREEN", "AMBER"}
+    assert "RED" in lv["bob"] and "RED" not in lv["bea"]  # bob ingested the RED article, bea did not
+    assert got["carol"] is got["dave"] and got["alice"] is got["amir"]

@@ -47,15 +47,25 @@ def export_cmd(
     place: Annotated[Optional[str], typer.Option(help="Entity id or name of the event's place.")] = None,
     type: Annotated[Optional[str], typer.Option("--type", help="PLOVER event type (ASSAULT, PROTEST …).")] = None,
     outlet: Annotated[Optional[str], typer.Option(help="Only articles of this outlet.")] = None,
-    as_user: Annotated[Optional[str], typer.Option("--as-user", help="Export what this user may see (default: everything).")] = None,
+    as_user: Annotated[Optional[str], typer.Option("--as-user", help="Export what this user may see.")] = None,
     max_tlp: Annotated[Optional[str], typer.Option("--max-tlp", help="Only items marked at or below: CLEAR, GREEN, AMBER, AMBER+STRICT, RED.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Really everything, TLP:RED included (the operator's own backup).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Export the knowledge base: JSONL (contract-1 records), CSV/Parquet (events in ACLED-like columns),
-    GeoJSON (events and places), GraphML/GEXF (actor network), STIX 2.1 (bundle with TLP markings)."""
+    GeoJSON (events and places), GraphML/GEXF (actor network), STIX 2.1 (bundle with TLP markings).
+    Say whose view it is: --as-user NAME, --max-tlp LEVEL (GREEN for sharing out), or --all."""
     fmt = format.lower()
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{format!r} is not a format; use one of: {', '.join(FORMATS)}", param_hint="--format")
+    # no silent default: a routine partner export must not carry AMBER/RED because nobody said otherwise
+    if all_ and (as_user or max_tlp):
+        raise typer.BadParameter("--all exports everything; leave out --as-user/--max-tlp, or drop --all",
+                                 param_hint="--all")
+    if not (all_ or as_user or max_tlp):
+        raise typer.BadParameter("say what may leave: --as-user NAME (what that user may see), --max-tlp LEVEL "
+                                 "(e.g. GREEN for a partner), or --all (everything, TLP:RED included)",
+                                 param_hint="--as-user/--max-tlp/--all")
     flt = export_filter(date_from, date_to, actor, place, type, outlet, max_tlp)
     store = _store(db)
     try:
@@ -81,8 +91,8 @@ def import_cmd(
     path: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (.json) or a JSONL file from `marsad export`; - for stdin.")],
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="stix or jsonl (default: from the file).")] = None,
     tlp: Annotated[Optional[str], typer.Option(help="Mark every imported document so (default: each keeps its own).")] = None,
-    org: Annotated[Optional[str], typer.Option(help="Owning organisation of the imported documents (made if new).")] = None,
-    user: Annotated[Optional[str], typer.Option(help="Importing user; their organisation owns the documents.")] = None,
+    org: Annotated[Optional[str], typer.Option(help="Owning organisation of the imported documents (made if new); needed for AMBER.")] = None,
+    user: Annotated[Optional[str], typer.Option(help="Importing user; owns RED documents, their organisation the others.")] = None,
     db: DbOpt = None,
 ) -> None:
     """Merge an export of another marsad into this database. An article already stored (same content) is
@@ -121,6 +131,8 @@ def import_cmd(
         if stream is not sys.stdin:
             stream.close()
         store.close()
+    for item, reason in getattr(counts, "marking_mismatches", []):
+        err.print(f"[yellow]marking[/] {item}: {reason}", highlight=False)
     for item, reason in counts.failures:
         err.print(f"[red]failed[/] {item}: {reason}", highlight=False)
     skipped = getattr(counts, "skipped", 0)

@@ -12,7 +12,8 @@ caller may see.
 
 Authentication: an API key as the password of HTTP Basic (what TAXII clients send), or ``Authorization:
 Bearer``/``X-API-Key``. Without a key the caller sees TLP:CLEAR only; a wrong key is a 401. Every object
-comes from the documents ``visible_documents(viewer)`` admits (exports.select).
+comes from the documents ``visible_documents(viewer)`` admits (exports.select). Built objects are cached per
+visibility class (``visibility_class``), not per caller.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from marsad.api.deps import get_store, get_viewer, presented_key
 from marsad.exports.stix import NAMESPACE, build
-from marsad.store.access import Viewer, visible_documents
+from marsad.store.access import ANONYMOUS, SYSTEM, Viewer, visible_documents
 from marsad.store.schema import documents, entity_decisions, runs
 
 router = APIRouter()
@@ -91,6 +92,28 @@ _cache: OrderedDict[tuple, list[tuple[dt.datetime, dict[str, Any]]]] = OrderedDi
 _cache_lock = threading.Lock()
 
 
+def visibility_class(store: Any, viewer: Viewer) -> Viewer:
+    """The smallest viewer that sees exactly what ``viewer`` sees: the cache key and the viewer the objects
+    are built for, so that callers who see the same documents share one entry (every anonymous caller;
+    every user whose organisation owns nothing restricted; the users of one organisation who ingested no
+    RED article themselves), and rotating callers do not force rebuilds."""
+    if viewer.system:
+        return SYSTEM
+    if not viewer.authenticated:
+        return ANONYMOUS
+    restricted = ("AMBER", "AMBER+STRICT", "RED")
+    d = documents
+    with store._read() as s:  # noqa: SLF001
+        owners = set(s.execute(select(d.c.org_id).distinct().where(
+            d.c.tlp.in_(restricted), d.c.org_id.in_([viewer.org_id, *viewer.partners_of]))).scalars())
+        own_red = s.execute(select(func.count()).select_from(d).where(
+            d.c.tlp == "RED", d.c.created_by == viewer.user_id)).scalar_one()
+    # user -1 matches no created_by: the same view as a user who ingested no RED article
+    return Viewer(user_id=viewer.user_id if own_red else -1,
+                  org_id=viewer.org_id if viewer.org_id in owners else None,
+                  partners_of=frozenset(viewer.partners_of & owners))
+
+
 def _state(store: Any, viewer: Viewer) -> tuple:
     """What the viewer's objects depend on: their visible documents, the latest run (ingest, reanalyse,
     import) and the entity decisions. Cheap to ask for; a change makes a new cache entry."""
@@ -104,6 +127,7 @@ def _state(store: Any, viewer: Viewer) -> tuple:
 
 def objects_for(store: Any, viewer: Viewer) -> list[tuple[dt.datetime, dict[str, Any]]]:
     """(date_added, object) of every STIX object ``viewer`` may see, oldest added first."""
+    viewer = visibility_class(store, viewer)
     key = _state(store, viewer)
     with _cache_lock:
         if key in _cache:

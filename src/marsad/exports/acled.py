@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from marsad.document import Document, Event
-from marsad.exports.common import actor_of, admin1, claim_of, country_name, evidence, place_name
+from marsad.exports.common import actor_of, admin1, claim_of, country_name, evidence, place_name, safe_cell
 from marsad.exports.select import (
     DocRef,
     ExportFilter,
@@ -84,7 +84,7 @@ def event_row(ref: DocRef, doc: Document, seq: int, e: Event, by_start: dict[int
         "sources": doc.outlet or "",
         # "reported" = the text states the event itself, attributed to no one but the outlet
         "source_kind": claim["source_kind"] if claim else "reported",
-        "claim_source": claim["source"] if claim else "", "claim_via": (claim or {}).get("via") or "",
+        "claim_source": claim["label"] if claim else "", "claim_via": (claim or {}).get("via") or "",
         "notes": evidence(e, doc), "trigger": e.trigger, "fatalities": e.dead, "injured": e.injured,
         "size": e.size, "confidence": e.confidence, "document_ids": doc.id, "event_key": event_key(e),
         "published": doc.published.isoformat() if doc.published else "", "tlp": ref.tlp,
@@ -104,7 +104,7 @@ def write_csv(store: Store, viewer: Viewer, out: IO[str], flt: ExportFilter | No
     w.writeheader()
     n = 0
     for row in iter_rows(store, viewer, flt):
-        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        w.writerow({k: ("" if v is None else safe_cell(v)) for k, v in row.items()})
         n += 1
     return n
 

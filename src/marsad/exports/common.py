@@ -82,7 +82,28 @@ def claim_of(e: Event, doc: Document) -> dict[str, Any] | None:
         return None
     c = doc.claims[e.claim]
     return {"source": c.source, "source_kind": c.source_kind, "via": c.via, "cue": c.cue,
+            "source_ref": c.source_ref, "label": source_label(c.source, c.source_ref),
             "text": doc.text[c.start:c.end]}
+
+
+def source_label(source: str, source_ref: str | None) -> str:
+    """A claim's source as exported: its own words, and what a back-reference resolves to beside them
+    ("المصدر (= مصادر عليمة)"), so "وأضاف المصدر" is not read as an unnamed source of its own."""
+    if source_ref and source_ref.strip() and source_ref != source:
+        return f"{source} (= {source_ref})" if source else source_ref
+    return source
+
+
+# OWASP "CSV injection": a cell a spreadsheet would read as a formula (or a DDE call)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: text starting with = + - @ or a tab/CR gets a leading '.
+    Numbers and empty cells are left alone (a negative longitude is a number, not a formula)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def evidence(e: Event, doc: Document) -> str:
@@ -91,4 +112,4 @@ def evidence(e: Event, doc: Document) -> str:
 
 
 __all__ = ["Actor", "actor_of", "admin1", "alpha2", "claim_of", "countries", "country_name", "evidence",
-           "kb_entity", "place_name"]
+           "kb_entity", "place_name", "safe_cell", "source_label"]

@@ -116,9 +116,12 @@ class ImportCounts:
 
 def import_records(store: Store, records: Iterable[tuple[str, dict[str, Any]]], *, org_id: int | None = None,
                    created_by: int | None = None, tlp: str | None = None) -> ImportCounts:
-    """Merge ``(item name, record)`` pairs into ``store``. ``org_id``/``created_by``/``tlp`` (from --org, --user,
-    --tlp) win over a record's own; otherwise a record keeps its TLP and, when that organisation exists here,
-    its owner. A record whose marking needs an owner that is not known fails with a line naming it."""
+    """Merge ``(item name, record)`` pairs into ``store``. ``tlp`` (--tlp) wins over a record's own marking.
+    Ownership is never taken from the record: its ``org`` is a name on another instance, and a local
+    organisation of the same name is not the same recipients. So CLEAR and GREEN records need no owner;
+    AMBER and AMBER+STRICT need ``org_id`` or ``created_by`` (--org or --user); RED needs ``created_by``
+    (--user: the importing user owns it, never a whole organisation). A record without the owner its marking
+    needs fails with a line naming it."""
     from marsad.ingest.dedup import NearDuplicateIndex
     from marsad.ingest.model import content_hash, content_id
 
@@ -137,7 +140,7 @@ def import_records(store: Store, records: Iterable[tuple[str, dict[str, Any]]], 
                     counts.duplicates += 1
                     continue
                 doc.id = doc.id if doc.id.startswith("d") and doc.id == content_id(h) else content_id(h)
-                share = _record_sharing(store, rec, org_id=org_id, created_by=created_by, tlp=tlp)
+                share = _record_sharing(rec, org_id=org_id, created_by=created_by, tlp=tlp)
                 dup = rec.get("duplicate_of")
                 stored_id = store.save_document(
                     doc, raw=doc.text, content_hash=h, minhash=near.signature(doc.text),
@@ -158,19 +161,19 @@ def import_records(store: Store, records: Iterable[tuple[str, dict[str, Any]]], 
     return counts
 
 
-def _record_sharing(store: Store, rec: dict[str, Any], *, org_id: int | None, created_by: int | None,
+def _record_sharing(rec: dict[str, Any], *, org_id: int | None, created_by: int | None,
                     tlp: str | None) -> Sharing:
+    """The owner and marking of one imported record: the owner only ever from --org/--user (see
+    ``import_records``), the marking from --tlp or the record."""
     level = normalize_tlp(tlp or rec.get("tlp") or "CLEAR")
-    if org_id is None and created_by is None and rec.get("org"):
-        try:  # the same organisation name here: it keeps its documents
-            org_id = store.org_id(rec["org"])
-        except KeyError:
-            org_id = None
-    try:
-        return Sharing(org_id=org_id, tlp=level, created_by=created_by)
-    except ValueError:
-        raise ValueError(f"TLP:{level} document of organisation {rec.get('org')!r}, which this database does "
-                         "not have: import it with --org or --user") from None
+    what = f"TLP:{level} record {rec.get('id') or '(no id)'!r}" + (f" of {rec['org']!r}" if rec.get("org") else "")
+    if level == "RED" and created_by is None:
+        raise ValueError(f"{what}: RED is owned by the importing user here; import it with --user NAME "
+                         "(--org alone would show it to a whole organisation)")
+    if level in ("AMBER", "AMBER+STRICT") and org_id is None and created_by is None:
+        raise ValueError(f"{what} needs an owner on this instance: import it with --org ORG or --user NAME "
+                         "(organisations are never matched by name)")
+    return Sharing(org_id=org_id, tlp=level, created_by=created_by)
 
 
 def _link_duplicates(store: Store, pairs: list[tuple[str, str]]) -> None:

@@ -37,8 +37,15 @@ class ExportFilter:
     type: str | None = None
     outlet: str | None = None
     max_tlp: str | None = None
+    # a page of the selected documents (oldest ingested first): what the API uses to bound one response
+    limit: int | None = None
+    offset: int = 0
 
     def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit={self.limit} must be at least 1")
+        if self.offset < 0:
+            raise ValueError(f"offset={self.offset} must not be negative")
         if self.max_tlp is not None:
             object.__setattr__(self, "max_tlp", normalize_tlp(self.max_tlp))
         if self.type:
@@ -76,23 +83,17 @@ def _name_condition(value: str, *, places: bool):  # noqa: ANN202
     return and_(cond, mentions.c.type.in_(kinds))
 
 
-def select_documents(store: Store, viewer: Viewer, flt: ExportFilter | None = None) -> list[DocRef]:
-    """The documents ``viewer`` may see that pass ``flt``, oldest ingested first (a stable order, so two
-    exports of the same data are the same file)."""
-    flt = flt or ExportFilter()
-    d = documents
-    q = (select(d.c.id, d.c.tlp, organisations.c.name, d.c.published, d.c.ingested_at, d.c.duplicate_of,
-                d.c.external_id)
-         .select_from(d.outerjoin(organisations, organisations.c.id == d.c.org_id))
-         .where(visible_documents(viewer, d), d.c.tlp.in_(flt.allowed_tlp)))
+def _selected(viewer: Viewer, flt: ExportFilter, d=documents):  # noqa: ANN001, ANN202
+    """The condition on ``documents`` of what ``viewer`` may see and ``flt`` keeps (SQL part)."""
+    conds = [visible_documents(viewer, d), d.c.tlp.in_(flt.allowed_tlp)]
     if flt.outlet:
-        q = q.where(d.c.outlet == flt.outlet)
+        conds.append(d.c.outlet == flt.outlet)
     if flt.type:
-        q = q.where(exists().where(events.c.document_id == d.c.id, events.c.type == flt.type))
+        conds.append(exists().where(events.c.document_id == d.c.id, events.c.type == flt.type))
     if flt.actor:
-        q = q.where(exists().where(mentions.c.document_id == d.c.id, _name_condition(flt.actor, places=False)))
+        conds.append(exists().where(mentions.c.document_id == d.c.id, _name_condition(flt.actor, places=False)))
     if flt.place:
-        q = q.where(exists().where(mentions.c.document_id == d.c.id, _name_condition(flt.place, places=True)))
+        conds.append(exists().where(mentions.c.document_id == d.c.id, _name_condition(flt.place, places=True)))
     if flt.date_from or flt.date_to:
         # a document passes when it was published in the range, or (unknown publication date / events dated
         # otherwise) when it has events; the event-level filter then decides per event
@@ -102,8 +103,37 @@ def select_documents(store: Store, viewer: Viewer, flt: ExportFilter | None = No
             rng.append(d.c.published >= flt.date_from)
         if flt.date_to:
             rng.append(d.c.published <= flt.date_to)
-        q = q.where(or_(and_(*rng), *cond))
-    q = q.order_by(d.c.ingested_at, d.c.id)
+        conds.append(or_(and_(*rng), *cond))
+    return and_(*conds)
+
+
+def count_documents(store: Store, viewer: Viewer, flt: ExportFilter | None = None) -> int:
+    """How many documents ``select_documents`` gives without ``limit``/``offset`` (one COUNT query)."""
+    flt = flt or ExportFilter()
+    with store._read() as s:  # noqa: SLF001
+        return int(s.execute(select(func.count()).select_from(documents)
+                             .where(_selected(viewer, flt))).scalar_one())
+
+
+def select_documents(store: Store, viewer: Viewer, flt: ExportFilter | None = None) -> list[DocRef]:
+    """The documents ``viewer`` may see that pass ``flt``, oldest ingested first (a stable order, so two
+    exports of the same data are the same file). ``duplicate_of`` is kept only when the viewer may see
+    that document too (under the same TLP ceiling): a reference to an article they may not see is
+    itself a fact about it."""
+    flt = flt or ExportFilter()
+    d = documents
+    target = documents.alias("dup_target")
+    q = (select(d.c.id, d.c.tlp, organisations.c.name, d.c.published, d.c.ingested_at, target.c.id,
+                d.c.external_id)
+         .select_from(d.outerjoin(organisations, organisations.c.id == d.c.org_id)
+                      .outerjoin(target, and_(target.c.id == d.c.duplicate_of, visible_documents(viewer, target),
+                                              target.c.tlp.in_(flt.allowed_tlp))))
+         .where(_selected(viewer, flt, d))
+         .order_by(d.c.ingested_at, d.c.id))
+    if flt.offset:
+        q = q.offset(flt.offset)
+    if flt.limit is not None:
+        q = q.limit(flt.limit)
     with store._read() as s:  # noqa: SLF001  (the store's own short read transaction)
         rows = s.execute(q).all()
     return [DocRef(id=r[0], tlp=r[1], org=r[2], published=r[3], ingested_at=_aware(r[4]), duplicate_of=r[5],
@@ -195,7 +225,7 @@ def event_key(e: Event) -> str:
     return f"{e.type}:{e.trigger_start}"
 
 
-__all__ = ["DocRef", "ExportFilter", "actor_matches", "document_passes", "event_day", "event_id", "event_key", "event_passes",
+__all__ = ["DocRef", "ExportFilter", "actor_matches", "count_documents", "document_passes", "event_day", "event_id", "event_key", "event_passes",
            "load_documents", "place_matches", "select_documents", "selected_events"]
 
 

@@ -12,7 +12,8 @@ Mapping (docs/exports.md has the whole table):
 - the outlet → ``identity``; marsad itself → the ``identity`` that creates every object.
 Every object carries its document's TLP 2.0 marking (the OASIS TLP 2.0 marking-definitions,
 exports/data/tlp2_markings.json); an actor or place named by several documents carries the least
-restrictive marking among them (it is known at that level).
+restrictive marking among them (it is known at that level), and its properties (name, description,
+time) come only from the documents at that marking, never from a more restricted one.
 
 Ids are uuid5 over stable keys (document id, entity id, ``TYPE:trigger_start`` of an event, a claim's
 offsets), and timestamps are the documents' ingestion times, so exporting the same data again gives the
@@ -32,7 +33,7 @@ from typing import Any
 import stix2
 
 from marsad.document import Document
-from marsad.exports.common import actor_of, alpha2, claim_of, evidence, kb_entity
+from marsad.exports.common import actor_of, alpha2, claim_of, evidence, kb_entity, source_label
 from marsad.exports.jsonl import record
 from marsad.exports.select import (
     DocRef,
@@ -117,19 +118,23 @@ def _lead(doc: Document, limit: int = 600) -> str:
 
 @dataclass
 class _Shared:
-    """An object several documents may name (actor, place, outlet): built once, from the first document
-    (oldest ingested), with the least restrictive marking and the earliest time among its documents."""
+    """An object several documents may name (actor, place, outlet). It carries the least restrictive
+    marking among its documents, and its properties and time come from the oldest document at that
+    marking: a RED article's wording of a name must not go out under a CLEAR marking."""
     kind: str
     props: dict[str, Any]
     created: dt.datetime
     tlp: str
     documents: set[str] = field(default_factory=set)
 
-    def see(self, ref: DocRef) -> None:
+    def see(self, ref: DocRef, props: dict[str, Any]) -> None:
         self.documents.add(ref.id)
-        if TLP_LEVELS.index(ref.tlp) < TLP_LEVELS.index(self.tlp):
-            self.tlp = ref.tlp
-        self.created = min(self.created, _ts(ref.ingested_at))
+        level, mine = TLP_LEVELS.index(ref.tlp), TLP_LEVELS.index(self.tlp)
+        t = _ts(ref.ingested_at)
+        if level < mine:  # a less restricted document: everything is taken from it from now on
+            self.tlp, self.props, self.created = ref.tlp, props, t
+        elif level == mine and t < self.created:
+            self.props, self.created = props, t
 
 
 @dataclass
@@ -160,7 +165,7 @@ class _Builder:
         obj = self.shared.get(oid)
         if obj is None:
             obj = self.shared[oid] = _Shared(kind=kind, props=props, created=_ts(ref.ingested_at), tlp=ref.tlp)
-        obj.see(ref)
+        obj.see(ref, props)
         return oid
 
     def actor(self, a: Any, ref: DocRef) -> str:
@@ -226,11 +231,12 @@ class _Builder:
             if not src_ids or not target or target == src_ids[0]:
                 continue  # kept in the report's record; STIX needs two distinct ends
             claim = claim_of(e, doc)
-            said = (f"according to {claim['source']} ({claim['source_kind']})" if claim
+            said = (f"according to {claim['label']} ({claim['source_kind']})" if claim
                     else f"reported by {doc.outlet or 'the outlet'}")
             ext = _clean({"extension_type": "property-extension", "event_type": e.type, "mode": e.mode,
                           "event_id": event_id(doc.id, seq), "event_key": event_key(e), "document_id": doc.id,
                           "trigger": e.trigger, "claim_source": claim["source"] if claim else None,
+                          "claim_source_ref": claim["source_ref"] if claim else None,
                           "claim_source_kind": claim["source_kind"] if claim else "reported",
                           "dead": e.dead, "injured": e.injured, "size": e.size,
                           "sources": [a.id for a in src], "targets": [a.id for a in tgt],
@@ -262,12 +268,14 @@ class _Builder:
         for i, c in enumerate(doc.claims):
             nid = sid("note", f"claim:{doc.id}:{c.start}:{c.end}:{c.cue_start}")
             content = " ".join(doc.text[c.start:c.end].split()) or c.source
+            label = source_label(c.source, c.source_ref)
             note = stix2.Note(
-                id=nid, abstract=f"{c.cue} — {c.source}" if c.cue else c.source, content=content,
-                authors=[c.source] if c.source else None, object_refs=[rep_id, *event_rel.get(i, [])],
+                id=nid, abstract=f"{c.cue} — {label}" if c.cue else label, content=content,
+                authors=[label] if label else None, object_refs=[rep_id, *event_rel.get(i, [])],
                 confidence=_conf(c.confidence),
                 extensions={RECORD_EXTENSION: _clean({"extension_type": "property-extension",
                                                       "source_kind": c.source_kind, "via": c.via, "cue": c.cue,
+                                                      "source_ref": c.source_ref, "refers_to": c.refers_to,
                                                       "document_id": doc.id, "claim_index": i})},
                 **common)
             self._add(note, t)

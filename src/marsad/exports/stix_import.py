@@ -1,7 +1,8 @@
 """Import a STIX 2.1 bundle (or a TAXII envelope) exported by another marsad: each ``report`` carrying
 marsad's record extension becomes a stored document with its analysis, through the same merge as the
-JSONL import (stored under its content hash: nothing is stored twice). The report's TLP marking is the
-document's marking when the record does not say otherwise.
+JSONL import (stored under its content hash: nothing is stored twice). A document gets the more
+restrictive of the report's TLP marking and its record's own ``tlp``: the marking is what the sender put on
+the object, so a record saying less never loosens it; a disagreement is counted and named.
 
 A report without the extension (from another tool) has no analysis to merge; it is counted as skipped and
 named, never half-imported."""
@@ -15,12 +16,15 @@ from typing import IO, Any
 from marsad.exports.jsonl import ImportCounts, import_records
 from marsad.exports.stix import RECORD_EXTENSION, tlp_of_marking
 from marsad.store import Store
+from marsad.store.access import TLP_LEVELS, normalize_tlp
 
 
 @dataclass
 class StixImportCounts(ImportCounts):
     skipped: int = 0  # reports without a marsad record
     skipped_ids: list[str] = field(default_factory=list)
+    # (report id, what disagreed) where the report's marking and its record's tlp differ
+    marking_mismatches: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
         return {**super().as_dict(), "skipped": self.skipped}
@@ -53,10 +57,26 @@ def report_records(objects: list[dict[str, Any]], counts: StixImportCounts) -> I
         except (TypeError, json.JSONDecodeError):
             yield str(obj.get("id")), {"_error": "its marsad record is not JSON"}
             continue
-        if not rec.get("tlp"):
-            levels = [tlp_of_marking(m) for m in obj.get("object_marking_refs") or []]
-            rec["tlp"] = next((lv for lv in levels if lv), "CLEAR")
+        try:
+            rec["tlp"] = _effective_tlp(obj, rec, counts)
+        except ValueError as exc:
+            yield str(obj.get("id")), {"_error": str(exc)}
+            continue
         yield str(obj.get("id")), rec
+
+
+def _effective_tlp(obj: dict[str, Any], rec: dict[str, Any], counts: StixImportCounts) -> str:
+    """The most restrictive of the report's TLP marking(s) and the record's ``tlp``; CLEAR when neither
+    says anything. A mismatch is noted (the importer prints it)."""
+    marked = [lv for lv in (tlp_of_marking(m) for m in obj.get("object_marking_refs") or []) if lv]
+    own = normalize_tlp(rec["tlp"]) if rec.get("tlp") else None
+    levels = marked + ([own] if own else [])
+    level = max(levels, key=TLP_LEVELS.index) if levels else "CLEAR"
+    if own and marked and own != max(marked, key=TLP_LEVELS.index):
+        counts.marking_mismatches.append(
+            (str(obj.get("id")), f"the report is marked TLP:{'/'.join(marked)} but its record says TLP:{own}; "
+                                 f"imported as TLP:{level}"))
+    return level
 
 
 def import_bundle(store: Store, stream: IO[str], name: str, **owner: Any) -> StixImportCounts:
