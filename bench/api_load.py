@@ -6,7 +6,12 @@ The clients (httpx.AsyncClient, one connection each) loop over a fixed mix of se
 event-list requests drawn from the database's own entities and event types, for a bounded time and
 request count; every answer must be 200.
 
-Usage:  .venv/bin/python bench/api_load.py [--n 2000] [--clients 50] [--seconds 30] [--workers 1]
+The API's response cache (X-Cache: hit/miss) is on by default, as served; the summary reports its hit rate,
+and ``--no-cache`` (MARSAD_API_CACHE=0 for the server) measures every request on the queries themselves. The
+machine's load average (/proc/loadavg) before and after the run goes into the summary: on a shared machine
+other jobs' load changes the figures.
+
+Usage:  .venv/bin/python bench/api_load.py [--n 2000] [--clients 50] [--seconds 30] [--workers 1] [--no-cache]
 Prints a JSON summary, writes it to bench/out/api_load.json and a Markdown table to bench/out/api_load.md.
 """
 from __future__ import annotations
@@ -65,10 +70,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(db: Path, port: int, workers: int, cache: bool = True) -> subprocess.Popen:
+    env = {**os.environ, "MARSAD_API_CACHE": os.environ.get("MARSAD_API_CACHE", "4096") if cache else "0"}
     proc = subprocess.Popen([MARSAD, "serve", "--db", f"sqlite:///{db}", "--port", str(port), "--workers",
                              str(workers), "--log-level", "warning"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, env=env)
     deadline = time.time() + 120
     while True:
         try:
@@ -104,15 +110,24 @@ def workload(base: str, seed: int) -> dict[str, list[str]]:
     return {"search": search, "entity": entity, "events": events}
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` and its children that have ended (Linux /proc), or None."""
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))] if s else float("nan")
 
 
 async def load(base: str, paths: dict[str, list[str]], clients: int, seconds: float, max_requests: int,
-               seed: int) -> tuple[list[tuple[str, float, int]], list[str], float]:
+               seed: int) -> tuple[list[tuple[str, float, int, str]], list[str], float]:
     kinds = sorted(paths)
-    results: list[tuple[str, float, int]] = []
+    results: list[tuple[str, float, int, str]] = []
     errors: list[str] = []
     stop = time.perf_counter() + seconds
 
@@ -125,12 +140,12 @@ async def load(base: str, paths: dict[str, list[str]], clients: int, seconds: fl
             try:
                 r = await http.get(path)
                 await r.aread()
-                status = r.status_code
+                status, cached = r.status_code, r.headers.get("x-cache", "")
             except Exception as exc:  # a timeout or a dropped connection is an error, counted
                 errors.append(f"{kind} {path}: {exc.__class__.__name__}")
                 continue
             dt_ms = (time.perf_counter() - t0) * 1000
-            results.append((kind, dt_ms, status))
+            results.append((kind, dt_ms, status, cached))
             if status != 200:
                 errors.append(f"{kind} {path}: HTTP {status}")
 
@@ -141,10 +156,10 @@ async def load(base: str, paths: dict[str, list[str]], clients: int, seconds: fl
     return results, errors, time.perf_counter() - t0
 
 
-def summary(results: list[tuple[str, float, int]]) -> dict[str, dict[str, float]]:
+def summary(results: list[tuple[str, float, int, str]]) -> dict[str, dict[str, float]]:
     out = {}
-    for kind in sorted({k for k, _, _ in results}) + ["all"]:
-        lat = [ms for k, ms, _ in results if kind in ("all", k)]
+    for kind in sorted({r[0] for r in results}) + ["all"]:
+        lat = [r[1] for r in results if kind in ("all", r[0])]
         out[kind] = {"requests": len(lat), "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
                      "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat), 1)}
     return out
@@ -162,6 +177,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--warmup", type=float, default=3, help="seconds of unmeasured load first")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-cache", action="store_true", help="serve with MARSAD_API_CACHE=0 (no response cache)")
     args = ap.parse_args()
 
     db = Path(args.db)
@@ -176,29 +192,41 @@ def main() -> None:
             have = con.execute("select count(*) from documents").fetchone()[0]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(db, port, args.workers)
+    proc = start_server(db, port, args.workers, cache=not args.no_cache)
+    load_before = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else None
     try:
         paths = workload(base, args.seed)
         if args.warmup:
             asyncio.run(load(base, paths, args.clients, args.warmup, args.max_requests, args.seed + 1))
+        # CPU time of the server and of this load generator during the measured run: on a shared machine
+        # they tell how much of the wall time each had the processor for
+        s0, c0 = cpu_seconds(proc.pid), time.process_time()
         results, errors, wall = asyncio.run(load(base, paths, args.clients, args.seconds, args.max_requests,
                                                  args.seed))
+        s1, c1 = cpu_seconds(proc.pid), time.process_time()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     report = {
         "documents": have, "ingest_s": ingest_s, "clients": args.clients, "seconds": args.seconds,
         "workers": args.workers, "cpus": os.cpu_count(), "wall_s": round(wall, 1),
+        "loadavg_before": load_before,
+        "loadavg_after": Path("/proc/loadavg").read_text().split()[:3] if load_before else None,
+        "response_cache": not args.no_cache,
+        "server_cpu_s": round(s1 - s0, 1) if s0 is not None and s1 is not None else None,
+        "client_cpu_s": round(c1 - c0, 1),
+        "cache_hit_rate": round(sum(1 for r in results if r[3] == "hit") / max(1, len(results)), 3),
         "requests": len(results) + sum(1 for e in errors if "HTTP" not in e),
         "throughput_rps": round(len(results) / wall, 1), "errors": len(errors), "error_samples": errors[:10],
         "paths": {k: len(v) for k, v in paths.items()}, "latency": summary(results),
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "api_load.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    name = "api_load_nocache" if args.no_cache else "api_load"
+    (OUT / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     rows = ["| endpoint | requests | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|"]
     for kind, s in report["latency"].items():
         rows.append(f"| {kind} | {s['requests']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} |")
-    (OUT / "api_load.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (OUT / f"{name}.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=1))
     if errors:
         sys.exit(1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,12 +25,38 @@ HOSTILE = ("تقرير خاص <script>alert('x')</script>\n"
            "وكتبوا <img src=x onerror=alert(1)> و&amp; على الجدار.\n")
 
 
+# as conftest's store_url, but for the whole module (ingesting the samples once per backend): SQLite always,
+# PostgreSQL too when MARSAD_TEST_PG_URL names a server (CI), in a schema of its own dropped afterwards
+_PG = os.environ.get("MARSAD_TEST_PG_URL") or None
+BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if _PG else [])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def db_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'marsad.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(_PG)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(_PG).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(db_url, tmp_path_factory):
     """A database with the five samples (TLP:CLEAR) and one TLP:AMBER article of organisation "newsroom"
     holding HTML-like strings; users amina (newsroom) and omar (other-org) with their keys."""
     tmp = tmp_path_factory.mktemp("web")
-    db = f"sqlite:///{tmp / 'marsad.db'}"
+    db = db_url
     hostile = tmp / "hostile.txt"
     hostile.write_text(HOSTILE, encoding="utf-8")
     with Store(db) as store:
@@ -75,24 +103,57 @@ def test_pages_are_arabic_rtl_and_render(client):
 
 
 def test_search_facets_count_what_the_filter_returns(client):
+    from marsad.store import queries
     from marsad.store.access import ANONYMOUS
     from marsad.web import data
+
+    def search(**filters: str) -> dict:  # as the search page asks: its form fields through web/data.py
+        return queries.search(store, ANONYMOUS, "الجزائر", **data.search_filters(filters))
 
     r = client.get("/", params={"q": "الجزائر"})
     assert r.status_code == 200
     # every facet value's count equals the number of hits once that filter is applied
     store = client.app.state.store
-    result = data.search(store, ANONYMOUS, "الجزائر", {})
+    result = search()
     assert result["total"] >= 2
+    facets = data.page_facets(result["facets"])
     checked = 0
-    for facet, values in result["facets"].items():
+    for facet, values in facets.items():
         for v in values[:3]:
-            got = data.search(store, ANONYMOUS, "الجزائر", {facet: v["value"]})
+            got = search(**{facet: v["value"]})
             assert got["total"] == v["count"], (facet, v)
             checked += 1
     assert checked >= 10
     page = client.get("/", params={"q": "الجزائر", "type": result["facets"]["type"][0]["value"]}).text
     assert page.count('class="hit"') == result["facets"]["type"][0]["count"]
+
+
+def test_form_fields_become_read_layer_filters():
+    from marsad.web.data import period_end, search_filters
+
+    # a period typed as an end date includes the whole period (the read layer compares ISO strings)
+    assert period_end("2012") == "2012-12-31" and period_end("2012-02") == "2012-02-29"
+    assert period_end("2013-02") == "2013-02-28" and period_end("2012-05-13") == "2012-05-13"
+    # the month facet is a date range, narrowed by an explicit range
+    assert search_filters({"month": "2012-05", "type": "FIGHT", "actor": None}) == {
+        "type": "FIGHT", "date_from": "2012-05-01", "date_to": "2012-05-31"}
+    assert search_filters({"month": "2012-05", "date_from": "2012-05-10", "date_to": "2012-06"}) == {
+        "date_from": "2012-05-10", "date_to": "2012-05-31"}
+    with pytest.raises(ValueError, match="2012-13"):
+        search_filters({"month": "2012-13"})
+
+
+def test_api_docs_work_offline(client):
+    """/docs loads Swagger UI from this server's vendored copy: no script, style or icon from another host."""
+    html = client.get("/docs").text
+    refs = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']+)', html) + re.findall(r"url:\s*'([^']+)'", html)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in refs and "/openapi.json" in refs
+    assert not [u for u in refs if not u.startswith("/") or u.startswith("//")], refs
+    assert not re.search(r"https?://|//cdn", html), "an external host in /docs"
+    for u in refs:
+        r = client.get(u)
+        assert r.status_code == 200 and len(r.content) > 500, u
+    assert "SwaggerUIBundle" in client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").text
 
 
 # ------------------------------------------------------------------------------------------ escaping

@@ -83,7 +83,7 @@ def create_app(db: str | None = None, *, store: Store | None = None) -> FastAPI:
         if store is None:  # opened here, closed here; a given store is its owner's to close
             primary.close()
 
-    app = FastAPI(title="marsad", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="marsad", version=__version__, lifespan=lifespan, docs_url=None,  # /docs: web/routes.py, offline
                   description="Arabic news reports as a sourced, structured knowledge base: documents, "
                               "entities, events, claims with their sources. Unauthenticated requests see "
                               "TLP:CLEAR items only; send an API key (Authorization: Bearer mk_…) for more.")

@@ -125,7 +125,14 @@ def _cached(request: Request, viewer: Viewer, compute: Callable[[], Any]) -> Res
 
 
 def _json(data: Any, state: str) -> Response:
-    body = json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # The read layer returns JSON-ready dicts: json.dumps them as they are and let jsonable_encoder handle
+    # only what json cannot (dates, models). Running jsonable_encoder over the whole tree first cost ~20x
+    # more on large answers (an entity page: 45 ms vs 2 ms). Non-string dict keys fall back to it entirely.
+    try:
+        text_ = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=jsonable_encoder)
+    except TypeError:
+        text_ = json.dumps(jsonable_encoder(data), ensure_ascii=False, separators=(",", ":"))
+    body = text_.encode("utf-8")
     return Response(body, media_type="application/json", headers={"X-Cache": state})
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, exists, func, literal_column, or_, select, text
+from sqlalchemy import String, and_, bindparam, case, cast, exists, func, literal, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from marsad.store import fts
@@ -90,12 +91,36 @@ def _visible(viewer: Viewer, table=None) -> list[ColumnElement[bool]]:  # noqa: 
     return conds
 
 
+def _sees_all(s, viewer: Viewer) -> bool:  # noqa: ANN001
+    """Whether ``viewer`` may see every stored document, so that the visibility condition (a lookup of each
+    row's document) can be left out. One DISTINCT over the (tlp, org_id) index, in the caller's transaction,
+    so the answer holds for the rest of its queries."""
+    if viewer.system:
+        return True
+    open_levels = ("CLEAR", "GREEN") if viewer.authenticated else ("CLEAR",)
+    return all(t in open_levels for t in s.execute(select(documents.c.tlp).distinct()).scalars())
+
+
+def _vis(s, viewer: Viewer, table=None) -> list[ColumnElement[bool]]:  # noqa: ANN001
+    """``_visible(viewer, table)``, or no condition at all when the viewer sees every document (every
+    annotation row has its document: ON DELETE CASCADE)."""
+    return [] if _sees_all(s, viewer) else _visible(viewer, table)
+
+
 def _json_has(column, key: str, value: str, dialect: str) -> ColumnElement[bool]:  # noqa: ANN001
     """``column`` (a JSON list/object stored by SQLAlchemy) holds ``"key": value`` somewhere. JSON text is
     what both backends compare: SQLite keeps SQLAlchemy's json.dumps (ASCII-escaped), PostgreSQL's JSONB
     prints unescaped with the same ``": "`` separator."""
     needle = f'"{key}": {json.dumps(value, ensure_ascii=dialect != "postgresql")}'
+    if dialect == "sqlite":  # instr: a plain substring test, several times cheaper than LIKE '%…%' per row
+        return func.instr(cast(column, String), literal(needle, String)) > 0
     return cast(column, String).contains(needle, autoescape=True)
+
+
+def _json_prefilter(column, key: str, value: str, dialect: str) -> list[ColumnElement[bool]]:  # noqa: ANN001
+    """On SQLite, a substring test that every row whose JSON has ``"key": value`` passes: it spares
+    json_extract on most rows (the exact test follows it)."""
+    return [_json_has(column, key, value, dialect)] if dialect == "sqlite" else []
 
 
 def _event_date(dialect: str) -> ColumnElement:  # noqa: ARG001
@@ -184,6 +209,12 @@ def _doc_summary(r: Any, orgs: dict[int, str]) -> dict[str, Any]:
     return {"id": r.id, "title": r.title, "outlet": r.outlet, "published": _iso(r.published), "url": r.url,
             "tlp": r.tlp, "org": orgs.get(r.org_id) if r.org_id is not None else None,
             "duplicate_of": r.duplicate_of, "ingested_at": _iso(r.ingested_at)}
+
+
+def _summary_hint(stmt):  # noqa: ANN001, ANN202
+    """On SQLite, read documents' summary columns from the covering index ix_documents_summary (0004): the
+    planner would pick the primary key and then walk each row past its article text (overflow pages)."""
+    return stmt.with_hint(documents, "INDEXED BY ix_documents_summary", "sqlite")
 
 
 _DOC_COLS = (documents.c.id, documents.c.title, documents.c.outlet, documents.c.published, documents.c.url,
@@ -281,11 +312,16 @@ def _reviews(store, doc_ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]
 def _event_conds(store, viewer: Viewer, *, type: str | None = None, actor: str | None = None,  # noqa: ANN001, C901
                  place: str | None = None, country: str | None = None, date_from: Any = None,
                  date_to: Any = None, source_kind: str | None = None, min_confidence: float | None = None,
-                 mode: str | None = None, document_id: str | None = None, **_ignored: Any
+                 mode: str | None = None, document_id: str | None = None, s: Any = None, **_ignored: Any
                  ) -> tuple[list[ColumnElement[bool]], bool]:
-    """Conditions on events (joined to documents), and whether claims must be joined."""
+    """Conditions on events (joined to documents), and whether claims must be joined. Given the read
+    session ``s``, the join to documents is left out where the viewer sees every document and no date
+    filter needs the article's publication date."""
     d = store.dialect
-    conds = _visible(viewer, events)
+    if s is not None and _sees_all(s, viewer):
+        conds = [events.c.document_id == documents.c.id] if (date_from or date_to) else []
+    else:
+        conds = _visible(viewer, events)
     need_claims = False
     if type:
         conds.append(events.c.type == type.upper())
@@ -293,9 +329,11 @@ def _event_conds(store, viewer: Viewer, *, type: str | None = None, actor: str |
         conds.append(or_(_json_has(events.c.source, "entity_id", actor, d),
                          _json_has(events.c.target, "entity_id", actor, d)))
     if place:
-        conds.append(events.c.location["entity_id"].as_string() == place)
+        conds += [*_json_prefilter(events.c.location, "entity_id", place, d),
+                  events.c.location["entity_id"].as_string() == place]
     if country:
-        conds.append(events.c.location["country"].as_string() == country.upper())
+        conds += [*_json_prefilter(events.c.location, "country", country.upper(), d),
+                  events.c.location["country"].as_string() == country.upper()]
     conds += _date_range(_event_date(d), _day(date_from, "date_from"), _day(date_to, "date_to"))
     if source_kind:
         if source_kind == NO_SOURCE:
@@ -343,11 +381,11 @@ def list_events(store, viewer: Viewer, *, type: str | None = None, actor: str | 
     ``<doc_id>:<seq>``, its event key, its claim's source and source kind, the evidence sentence and
     its latest review."""
     limit, offset = _bounds(limit, offset)
-    conds, need_claims = _event_conds(store, viewer, type=type, actor=actor, place=place, country=country,
-                                      date_from=date_from, date_to=date_to, source_kind=source_kind,
-                                      min_confidence=min_confidence, mode=mode, document_id=document_id)
     evidence = func.substr(documents.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start)
     with store._read() as s:
+        conds, need_claims = _event_conds(store, viewer, type=type, actor=actor, place=place, country=country,
+                                          date_from=date_from, date_to=date_to, source_kind=source_kind,
+                                          min_confidence=min_confidence, mode=mode, document_id=document_id, s=s)
         base = _claim_join() if need_claims else events
         total = s.execute(select(func.count()).select_from(base).where(*conds)).scalar_one()
         # the page's ids first (newest stored first), then only those rows with their evidence sentence: cutting
@@ -444,17 +482,17 @@ def get_entity(store, viewer: Viewer, entity_id: str, *, max_items: int = 50) ->
         ms = s.execute(select(mentions.c.document_id, mentions.c.text, mentions.c.type, mentions.c.canonical,
                               mentions.c.latin, mentions.c.country, mentions.c.sector, mentions.c.lat,
                               mentions.c.lon, mentions.c.start, mentions.c.end, mentions.c.title)
-                       .where(*_visible(viewer, mentions), mentions.c.entity_id == entity_id)).all()
+                       .where(*_vis(s, viewer, mentions), mentions.c.entity_id == entity_id)).all()
         if not ms:
             return None
         doc_ids = sorted({m.document_id for m in ms})
-        docs = {r.id: r for r in s.execute(select(*_DOC_COLS).where(documents.c.id.in_(doc_ids))).all()}
+        docs = {r.id: r for r in s.execute(_summary_hint(select(*_DOC_COLS).where(documents.c.id.in_(doc_ids)))).all()}
         # every event naming it (light columns, for the co-actor weights), then the full rows of the first
         # ``max_items`` with their evidence sentences
         evs = s.execute(
             select(events.c.id, events.c.document_id, events.c.type, events.c.source, events.c.target)
             .select_from(events.join(documents, documents.c.id == events.c.document_id))
-            .where(*_visible(viewer, events), events.c.document_id.in_(doc_ids),
+            .where(*_vis(s, viewer, events), events.c.document_id.in_(doc_ids),
                    or_(_json_has(events.c.source, "entity_id", entity_id, d),
                        _json_has(events.c.target, "entity_id", entity_id, d)))
             .order_by(_event_date(d), events.c.document_id, events.c.seq)).all()
@@ -507,16 +545,24 @@ def get_entity(store, viewer: Viewer, entity_id: str, *, max_items: int = 50) ->
         return sorted(rows, key=lambda x: (-x["weight"], x["id"]))
 
     # claims about it: the mention lies inside the reported content; claims by it: inside the source span
-    spans = defaultdict(list)
+    starts: dict[str, list[int]] = defaultdict(list)
     for m in ms:
-        spans[m.document_id].append((m.start, m.end))
+        starts[m.document_id].append(m.start)
+    for v in starts.values():
+        v.sort()
+
+    def starts_within(doc_id: str, lo: int, hi: float) -> bool:  # some mention starts in [lo, hi)
+        sp = starts.get(doc_id, ())
+        i = bisect_left(sp, lo)
+        return i < len(sp) and sp[i] < hi
+
     about, by = Counter(), []
     for c in cls:
-        sp = spans.get(c["document_id"], [])
-        if c["source_start"] is not None and any(c["source_start"] <= a < (c["source_end"] or a + 1) for a, _ in sp):
+        if c["source_start"] is not None and starts_within(c["document_id"], c["source_start"],
+                                                           c["source_end"] or float("inf")):
             by.append({"document_id": c["document_id"], "claim": c["seq"], "cue": c["cue"], "source": c["source"],
                        "source_kind": c["source_kind"], "start": c["start"], "end": c["end"]})
-        elif any(c["start"] <= a < c["end"] for a, _ in sp):
+        elif starts_within(c["document_id"], c["start"], c["end"]):
             about[(c["source"], c["source_kind"])] += 1
     typ = Counter(m.type for m in ms).most_common(1)[0][0]
     return {
@@ -547,10 +593,11 @@ def _entity_info(store, viewer: Viewer, entity_ids: list[str]) -> dict[str, tupl
     """(canonical name, mention type) of each entity as its visible mentions give them."""
     out: dict[str, tuple[str | None, str]] = {}
     with store._read() as s:
+        vis = _vis(s, viewer, mentions)
         for i in range(0, len(entity_ids), 500):
             for eid, name, typ in s.execute(
                     select(mentions.c.entity_id, func.max(mentions.c.canonical), func.min(mentions.c.type))
-                    .where(*_visible(viewer, mentions), mentions.c.entity_id.in_(entity_ids[i:i + 500]))
+                    .where(*vis, mentions.c.entity_id.in_(entity_ids[i:i + 500]))
                     .group_by(mentions.c.entity_id)).all():
                 out[eid] = (name, typ)
     return out
@@ -637,8 +684,10 @@ def search(store, viewer: Viewer, q: str | None, *, type: str | None = None, cou
     parsed = fts.parse_query(q) if q and q.strip() else None
     filters = dict(outlet=outlet, date_from=date_from, date_to=date_to, type=type, actor=actor, place=place,
                    country=country, source_kind=source_kind)
-    conds = _doc_filters(store, viewer, **filters)
     with store._read() as s:
+        conds = _doc_filters(store, viewer, **filters)
+        if _sees_all(s, viewer):
+            conds = conds[1:]  # the visibility condition comes first
         # every hit's id, best first, fetched once: the page is a slice of it and the facets count over it
         # through the annotation tables' document_id indexes (cheaper than repeating the match per facet)
         ranked: list[tuple[str, float]] = []
@@ -709,7 +758,8 @@ def _facets(s, doc_ids: list[str]) -> dict[str, list[dict[str, Any]]]:  # noqa: 
     per_entity = s.execute(
         select(mentions.c.entity_id, func.min(mentions.c.type), func.max(mentions.c.canonical), n_docs)
         .where(mentions.c.document_id.in_(ids), mentions.c.entity_id.is_not(None),
-               mentions.c.type.in_(("PER", "ORG", *PLACE_TYPES)))
+               # ``|| ''``: SQLite would otherwise walk ix_mentions_type over every PER/ORG/place mention
+               mentions.c.type.concat("").in_(("PER", "ORG", *PLACE_TYPES)))
         .group_by(mentions.c.entity_id)).all()
     per_entity.sort(key=lambda r: (-r[3], r[0]))
     for name, types in (("actor", ("PER", "ORG")), ("place", PLACE_TYPES)):
@@ -910,3 +960,94 @@ def data_version(store) -> tuple:  # noqa: ANN001
             select(func.max(entity_decisions.c.undone_at)).scalar_subquery(),
             select(func.max(event_reviews.c.id)).scalar_subquery())).one()
     return tuple(_iso(v) if isinstance(v, (dt.date, dt.datetime)) else v for v in row)
+
+
+# ------------------------------------------------------------------------------------------ browsing (web pages)
+# Added for the web interface (web/routes.py), which reads through this module only: the events table with a
+# review filter in the order a newsroom reads (newest published first), all of it for its CSV, the events a map
+# can place, and the opening words of untitled documents.
+
+REVIEW_FILTERS = ("confirmed", "rejected", "unreviewed")
+
+
+def _latest_decision() -> Any:
+    """The decision of an event's latest review (correlated on ``events``); NULL when never reviewed."""
+    key = events.c.type + ":" + cast(events.c.trigger_start, String)
+    return (select(event_reviews.c.decision)
+            .where(event_reviews.c.document_id == events.c.document_id, event_reviews.c.event_key == key)
+            .order_by(event_reviews.c.created_at.desc(), event_reviews.c.id.desc()).limit(1).scalar_subquery())
+
+
+def _event_rows(s, ids: list[int]) -> list[Any]:  # noqa: ANN001
+    """The rows ``_event_item`` reads, for the event row ids ``ids`` (in no particular order)."""
+    if not ids:
+        return []
+    evidence = func.substr(documents.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start)
+    out: list[Any] = []
+    for i in range(0, len(ids), MAX_LIMIT):
+        out += s.execute(
+            select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
+                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), documents.c.title.label("d_title"),
+                   documents.c.outlet.label("d_outlet"), documents.c.published.label("d_published"),
+                   documents.c.tlp.label("d_tlp"), evidence.label("evidence"))
+            .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id))
+            .where(events.c.id.in_(ids[i:i + MAX_LIMIT]))).all()
+    return out
+
+
+def browse_events(store, viewer: Viewer, *, decision: str | None = None, limit: int | None = 100,  # noqa: ANN001
+                  offset: int = 0, **filters: Any) -> dict[str, Any]:
+    """Visible events as ``list_events`` gives them (same filters, same items), narrowed by their latest
+    review (``decision``: confirmed, rejected or unreviewed), newest published first (then document, order
+    in it). ``limit=None``: every matching event (a CSV download), else at most MAX_LIMIT."""
+    if decision and decision not in REVIEW_FILTERS:
+        raise QueryError(f"decision={decision!r}: use one of {', '.join(REVIEW_FILTERS)}")
+    offset = max(0, int(offset))
+    if limit is not None:
+        limit, offset = _bounds(limit, offset)
+    conds, need_claims = _event_conds(store, viewer, **filters)
+    if decision:
+        latest = _latest_decision()
+        conds.append(latest.is_(None) if decision == "unreviewed" else latest == decision)
+    with store._read() as s:
+        base = (_claim_join() if need_claims else events).join(documents, documents.c.id == events.c.document_id)
+        total = s.execute(select(func.count()).select_from(base).where(*conds)).scalar_one()
+        q = (select(events.c.id).select_from(base).where(*conds)
+             .order_by(documents.c.published.desc().nulls_last(), events.c.document_id, events.c.seq).offset(offset))
+        ids = [r[0] for r in s.execute(q if limit is None else q.limit(limit)).all()]
+        rows = {r.id: r for r in _event_rows(s, ids)}
+    reviews = _reviews(store, sorted({r.document_id for r in rows.values()}))
+    return _page([_event_item(rows[i], reviews) for i in ids if i in rows], total, limit, offset)  # type: ignore[arg-type]
+
+
+def event_points(store, viewer: Viewer, **filters: Any) -> list[dict[str, Any]]:  # noqa: ANN001
+    """Visible events whose location has coordinates (``filters`` as ``list_events``), for a map: id, type,
+    trigger, lat, lon, place, document, date (the event's, else its article's) and its claim's source."""
+    conds, _ = _event_conds(store, viewer, **filters)
+    lat, lon = events.c.location["lat"].as_float(), events.c.location["lon"].as_float()
+    with store._read() as s:
+        rows = s.execute(
+            select(events.c.document_id, events.c.seq, events.c.type, events.c.trigger, lat.label("lat"),
+                   lon.label("lon"), events.c.location["text"].as_string().label("place"),
+                   _event_date(store.dialect).label("day"), events.c.claim, claims.c.source.label("c_source"),
+                   claims.c.source_kind.label("c_kind"))
+            .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id))
+            .where(*conds, lat.is_not(None), lon.is_not(None))
+            .order_by(events.c.document_id, events.c.seq)).all()
+    return [{"id": f"{r.document_id}:{r.seq}", "type": r.type, "trigger": r.trigger, "lat": float(r.lat),
+             "lon": float(r.lon), "place": r.place, "document_id": r.document_id, "date": r.day,
+             "source": r.c_source if r.claim is not None else None,
+             "source_kind": r.c_kind if r.claim is not None else None} for r in rows]
+
+
+def document_openings(store, viewer: Viewer, doc_ids: list[str], *, chars: int = 200) -> dict[str, str]:  # noqa: ANN001
+    """The first ``chars`` characters of each visible document of ``doc_ids`` (a page names an untitled
+    article by its opening words)."""
+    out: dict[str, str] = {}
+    ids = sorted(set(doc_ids))
+    with store._read() as s:
+        for i in range(0, len(ids), MAX_LIMIT):
+            out.update(s.execute(select(documents.c.id, func.substr(documents.c.text, 1, chars))
+                                 .where(documents.c.id.in_(ids[i:i + MAX_LIMIT]),
+                                        visible_documents(viewer, documents))).all())
+    return out

@@ -72,6 +72,9 @@ class DocumentRow(Base):
         Index("ix_documents_source", "source"),
         Index("ix_documents_tlp_org", "tlp", "org_id"),
         Index("ix_documents_story_id", "story_id"),
+        # 0004: visibility and summaries read from the index, not the wide row (migration 0004 says why)
+        Index("ix_documents_summary", "id", "tlp", "org_id", "created_by", "published", "outlet", "ingested_at",
+              "duplicate_of", "title", "url"),
     )
 
 
@@ -153,6 +156,8 @@ class MentionRow(Base):
         Index("ix_mentions_type", "type"),
         Index("ix_mentions_entity_id", "entity_id"),
         Index("ix_mentions_norm", "norm"),
+        Index("ix_mentions_doc_facets", "document_id", "entity_id", "type", "country", "canonical"),  # 0004
+        Index("ix_mentions_entity_doc", "entity_id", "document_id", "type", "canonical"),  # 0004
     )
 
 
@@ -220,7 +225,8 @@ class ClaimRow(Base):
     refers_to: Mapped[int | None] = mapped_column(Integer)  # seq of the claim whose source this continues
     source_ref: Mapped[str | None] = mapped_column(Text)  # what a back-reference (المصدر ذاته) resolves to
 
-    __table_args__ = (Index("ix_claims_document_id", "document_id"),)
+    __table_args__ = (Index("ix_claims_document_id", "document_id"),
+                      Index("ix_claims_doc_seq", "document_id", "seq", "source_kind"))  # 0004
 
 
 class EventRow(Base):

@@ -1,6 +1,7 @@
 """HTML pages under / and static files under /static: the Arabic, right-to-left web interface.
 
-Every page reads through ``web/data.py`` with the request's viewer (``api.deps.get_viewer``: the API key kept
+Every page reads through ``store/queries.py`` (the API's read layer; ``web/data.py`` only shapes its
+answers for the templates) with the request's viewer (``api.deps.get_viewer``: the API key kept
 in the signed session after login), so a visitor who is not logged in sees TLP:CLEAR documents only. Pages
 are rendered by Jinja2 with autoescape on; article text reaches the page only as escaped segment text
 (``web/highlight.py``). Every POST checks the session's CSRF token (``web/security.py``).
@@ -15,13 +16,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from marsad.api.deps import get_store, get_viewer
+from marsad.store import queries
 from marsad.store.access import TLP_LEVELS, Sharing, Viewer
-from marsad.web import charts, curation, data
+from marsad.web import charts, data
 from marsad.web.highlight import paragraphs, segments, spans_of
 from marsad.web.ingest import JobRunner, read_upload
 from marsad.web.security import CSRF_FIELD, check_csrf, csrf_token
@@ -85,6 +88,15 @@ def static(path: str) -> FileResponse:
     return FileResponse(target, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
 
 
+@router.get("/docs", include_in_schema=False)
+def swagger_docs(request: Request) -> HTMLResponse:
+    """Swagger UI from the vendored swagger-ui-dist (static/vendor/swagger-ui): works without internet."""
+    base = "/static/vendor/swagger-ui"
+    return get_swagger_ui_html(openapi_url=request.app.openapi_url or "/openapi.json",
+                               title=f"{request.app.title} — API", swagger_js_url=f"{base}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{base}/swagger-ui.css", swagger_favicon_url=f"{base}/favicon-32x32.png")
+
+
 # ------------------------------------------------------------------------------------------ login
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request, next: str = "/", viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
@@ -120,10 +132,15 @@ def home(request: Request, q: str = "", page: int = 1, store=Depends(get_store),
          viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     filters = _filters(request, (*data.FACETS, "date_from", "date_to"))
     try:
-        result = data.search(store, viewer, q, filters, limit=20, offset=(max(page, 1) - 1) * 20)
-    except ValueError as exc:  # a date that is not YYYY-MM-DD
+        result = queries.search(store, viewer, q or None, **data.search_filters(filters), limit=20,
+                                offset=(max(page, 1) - 1) * 20)
+    except ValueError as exc:  # a date that is not YYYY-MM-DD, a month that is not YYYY-MM
         _flash(request, f"مرشح غير صالح: {exc}", "error")
         return _back("/")
+    titles = data.name_untitled(store, viewer, result["items"])
+    for h in result["items"]:
+        h["title"] = titles[h["id"]]
+    result["facets"] = data.page_facets(result["facets"])
     active = {k: v for k, v in filters.items() if v}
 
     def link(**change: str | None) -> str:
@@ -131,25 +148,18 @@ def home(request: Request, q: str = "", page: int = 1, store=Depends(get_store),
         return "/?" + urlencode({k: v for k, v in params.items() if v})
 
     return _render(request, "search.html", viewer, q=q, result=result, active=active, link=link, page=page,
-                   stats=data.stats(store, viewer))
+                   stats=queries.stats(store, viewer))
 
 
 # ------------------------------------------------------------------------------------------ reader
 @router.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
 def document(request: Request, doc_id: str, store=Depends(get_store),
              viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
-    info = data.visible_document(store, viewer, doc_id)
-    doc = store.get_document(doc_id) if info else None
-    if doc is None:
+    record = queries.get_document(store, viewer, doc_id)
+    if record is None:
         return _not_found(request, viewer, f"المقال {doc_id}")
-    record = doc.to_record()
     segs = segments(record["text"], spans_of(record))
-    reviews = data.reviews_of(store, doc_id)
-    for e in record["events"]:
-        e["key"] = f"{e['type']}:{e['trigger']['start']}"
-        e["review"] = reviews.get(e["key"])
-        e["claim_record"] = record["claims"][e["claim"]] if e.get("claim") is not None \
-            and e["claim"] < len(record["claims"]) else None
+    info = {**record, "title": data.display_title(record["title"], record["text"][:200])}
     return _render(request, "document.html", viewer, doc=record, info=info, paragraphs=paragraphs(segs))
 
 
@@ -157,7 +167,7 @@ def document(request: Request, doc_id: str, store=Depends(get_store),
 @router.get("/entities", response_class=HTMLResponse, include_in_schema=False)
 def entities(request: Request, q: str = "", type: str = "", page: int = 1, store=Depends(get_store),
              viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
-    result = data.list_entities(store, viewer, q=q or None, type=type or None, limit=50,
+    result = queries.list_entities(store, viewer, q=q or None, type=type or None, limit=50,
                                 offset=(max(page, 1) - 1) * 50)
     return _render(request, "entities.html", viewer, q=q, type=type, result=result, page=page)
 
@@ -165,11 +175,14 @@ def entities(request: Request, q: str = "", type: str = "", page: int = 1, store
 @router.get("/entities/{entity_id:path}", response_class=HTMLResponse, include_in_schema=False)
 def entity(request: Request, entity_id: str, store=Depends(get_store),
            viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
-    e = data.get_entity(store, viewer, entity_id)
+    e = queries.get_entity(store, viewer, entity_id)
     if e is None:
         return _not_found(request, viewer, f"الكيان {entity_id}")
-    tl = charts.timeline_svg(data.timeline(store, viewer, actor=entity_id), width=700, height=220) \
-        if e["events"] else None
+    titles = data.name_untitled(store, viewer, e["documents"])
+    for d in e["documents"]:
+        d["title"] = titles[d["id"]]
+    tl = charts.timeline_svg(data.timeline_chart(queries.timeline(store, viewer, actor=entity_id)), width=700,
+                             height=220) if e["events"] else None
     return _render(request, "entity.html", viewer, e=e, chart=tl)
 
 
@@ -179,18 +192,20 @@ def merge(request: Request, source: str = Form(...), target: str = Form(...), st
     if (r := _require_user(request, viewer)):
         return r
     source, target = source.strip(), target.strip()
-    # the source must be named in documents the viewer sees; the target may also be a knowledge-base entity
-    # no stored article names yet
-    for eid in (source, target):
-        if data.get_entity(store, viewer, eid) is None and (eid == source or data.kb_entry(eid) is None):
-            _flash(request, f"لا يوجد كيان {eid} في المقالات المتاحة لك.", "error")
-            return _back(f"/entities/{source}")
+    # the source must be named in documents the viewer sees (queries.merge_entities checks); the target too,
+    # or be a knowledge-base entity no stored article names yet
+    if queries.get_entity(store, viewer, target, max_items=0) is None and not _in_kb(target):
+        _flash(request, f"لا يوجد كيان {target} في المقالات المتاحة لك.", "error")
+        return _back(f"/entities/{source}")
     try:
-        did, n = store.merge_entities(source, target, note=curation.who(viewer))
+        done = queries.merge_entities(store, viewer, source, target, note="web")
+    except LookupError:
+        _flash(request, f"لا يوجد كيان {source} في المقالات المتاحة لك.", "error")
+        return _back(f"/entities/{source}")
     except ValueError as exc:
         _flash(request, f"تعذّر الدمج: {exc}", "error")
         return _back(f"/entities/{source}")
-    _flash(request, f"دُمج {source} في {target}: {n} إشارة (القرار رقم {did}).")
+    _flash(request, f"دُمج {source} في {target}: {done['changed']} إشارة (القرار رقم {done['decision']}).")
     return _back(f"/entities/{target}")
 
 
@@ -202,17 +217,26 @@ async def split(request: Request, store=Depends(get_store), viewer: Viewer = Dep
     entity_id = str(form.get("entity_id") or "").strip()
     name = str(form.get("name") or "").strip() or None
     docs = [str(d) for d in form.getlist("documents")]
-    visible = [d for d in docs if data.visible_document(store, viewer, d)]
-    if not visible:
+    if not docs:
         _flash(request, f"اختر مقالا واحدا على الأقل لفصل {entity_id}.", "error")
         return _back(f"/entities/{entity_id}")
     try:
-        did, new_id, n = store.split_entity(entity_id, visible, name=name, note=curation.who(viewer))
-    except ValueError as exc:
+        done = queries.split_entity(store, viewer, entity_id, docs, name=name, note="web")
+    except (LookupError, ValueError) as exc:  # a document not visible to the viewer, an unknown entity
         _flash(request, f"تعذّر الفصل: {exc}", "error")
         return _back(f"/entities/{entity_id}")
-    _flash(request, f"فُصلت {n} إشارة من {entity_id} في كيان جديد {new_id} (القرار رقم {did}).")
+    new_id = done["new_id"]
+    _flash(request, f"فُصلت {done['changed']} إشارة من {entity_id} في كيان جديد {new_id} (القرار رقم {done['decision']}).")
     return _back(f"/entities/{new_id}")
+
+
+def _in_kb(entity_id: str) -> bool:
+    """Whether the knowledge base (data, kb/data) knows the entity; a page still works without it."""
+    try:
+        from marsad.kb.entities import load
+        return load().get(entity_id) is not None
+    except Exception:  # noqa: BLE001
+        return False
 
 
 # ------------------------------------------------------------------------------------------ events
@@ -232,12 +256,30 @@ def _export_csv_url(request: Request) -> str | None:
 def events_page(request: Request, page: int = 1, store=Depends(get_store),
                 viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     f = _filters(request, EVENT_FILTERS)
-    result = data.list_events(store, viewer, **f, limit=100, offset=(max(page, 1) - 1) * 100)
+    try:
+        result = _events(store, viewer, f, limit=100, offset=(max(page, 1) - 1) * 100)
+    except ValueError as exc:  # a date or a review state the read layer does not know
+        _flash(request, f"مرشح غير صالح: {exc}", "error")
+        return _back("/events")
     active = {k: v for k, v in f.items() if v}
     export = _export_csv_url(request)
     csv_url = (export if export else "/events.csv") + ("?" + urlencode(active) if active else "")
     return _render(request, "events.html", viewer, result=result, f=f, active=active, csv_url=csv_url,
                    page=page, types=charts.PLOVER)
+
+
+def _events(store: Any, viewer: Viewer, f: dict[str, str | None], **page: Any) -> dict:
+    """The events table: queries.browse_events with the form's filters, each row with its day and title."""
+    kw = {k: v for k, v in f.items() if v}
+    if kw.get("date_to"):
+        kw["date_to"] = data.period_end(kw["date_to"])
+    result = queries.browse_events(store, viewer, **kw, **page)
+    titles = data.name_untitled(store, viewer, result["items"], id_key="document_id",
+                                title=lambda e: e["document"]["title"])
+    for e in result["items"]:
+        e["day"] = data.event_day(e)
+        e["title"] = titles[e["document_id"]]
+    return result
 
 
 CSV_FIELDS = ("id", "document_id", "published", "date", "type", "mode", "trigger", "source", "target", "place",
@@ -252,14 +294,19 @@ def events_csv(request: Request, store=Depends(get_store), viewer: Viewer = Depe
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_FIELDS)
-    for e in data.list_events(store, viewer, **f, limit=None)["items"]:
+    try:
+        rows = _events(store, viewer, f, limit=None)["items"]
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc))
+    for e in rows:
         loc = e["location"] or {}
-        claim = e["claim"] or {}
-        w.writerow([e["id"], e["document_id"], e["published"], e["date"], e["type"], e["mode"], e["trigger"],
+        claim = e["claim_source"] or {}
+        doc = e["document"]
+        w.writerow([e["id"], e["document_id"], doc["published"], e["day"], e["type"], e["mode"], e["trigger"]["text"],
                     "; ".join(a["text"] or "" for a in e["source"]), "; ".join(a["text"] or "" for a in e["target"]),
                     loc.get("text"), loc.get("lat"), loc.get("lon"), e["dead"], e["injured"], e["size"],
                     e["confidence"], claim.get("source"), claim.get("source_kind"),
-                    (e["review"] or {}).get("decision"), e["tlp"], e["outlet"], e["title"]])
+                    (e["review"] or {}).get("decision"), doc["tlp"], doc["outlet"], e["title"]])
     return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="marsad-events.csv"'})
 
@@ -270,9 +317,15 @@ def review(request: Request, document_id: str = Form(...), event_key: str = Form
            viewer: Viewer = Depends(get_viewer)) -> Response:
     if (r := _require_user(request, viewer)):
         return r
+    # the form names the event by its key (TYPE:trigger_start), which survives re-analysis; the read layer
+    # by its id in the document as stored now
+    doc = queries.get_document(store, viewer, document_id)
+    event_id = ([e["id"] for e in (doc or {}).get("events", []) if e["event_key"] == event_key] or [None])[0]
     try:
-        curation.review_event(store, viewer, document_id, event_key, decision, note)
-    except ValueError as exc:
+        if event_id is None:
+            raise LookupError(f"no event {event_key} in document {document_id} that you may see")
+        queries.review_event(store, viewer, event_id, decision, note.strip() or None)
+    except (LookupError, ValueError, PermissionError) as exc:
         _flash(request, str(exc), "error")
     else:
         _flash(request, f"سُجّل القرار ({decision}) على الحدث {event_key}.")
@@ -283,21 +336,21 @@ def review(request: Request, document_id: str = Form(...), event_key: str = Form
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline(request: Request, store=Depends(get_store), viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     f = {k: v for k, v in _filters(request, ("actor", "place", "country", "source_kind", "type")).items() if v}
-    tl = data.timeline(store, viewer, **f)
+    tl = data.timeline_chart(queries.timeline(store, viewer, **f))
     return _render(request, "timeline.html", viewer, chart=charts.timeline_svg(tl), data=tl, f=f)
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network(request: Request, store=Depends(get_store), viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     f = {k: v for k, v in _filters(request, ("type", "country", "source_kind")).items() if v}
-    graph = data.network(store, viewer, **f)
+    graph = data.network_graph(queries.network(store, viewer, **f))
     return _render(request, "network.html", viewer, graph=graph, chart=charts.network_svg(graph), f=f,
                    types=charts.PLOVER)
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)
 def map_page(request: Request, store=Depends(get_store), viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
-    points = {"places": data.places(store, viewer), "events": data.event_points(store, viewer)}
+    points = {"places": data.every(queries.list_places, store, viewer), "events": queries.event_points(store, viewer)}
     return _render(request, "map.html", viewer, points=points)
 
 
