@@ -1,6 +1,11 @@
 """marsad command line (typer + rich). Thin: parses options, calls jobs/store, prints."""
 from __future__ import annotations
 
+if __name__ == "__main__":  # `python -m marsad.cli`: run the real module, whose sub-commands register on import
+    from marsad.cli import app as _main_app
+
+    raise SystemExit(_main_app())
+
 import datetime as dt
 import json
 import os
@@ -113,6 +118,8 @@ def ingest(
     tlp: Annotated[str, typer.Option(help="TLP marking of the stored documents: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (docs/sharing.md).")] = "CLEAR",
     org: Annotated[Optional[str], typer.Option(help="Owning organisation (made if new); needed for AMBER and AMBER+STRICT.")] = None,
     user: Annotated[Optional[str], typer.Option(help="Ingesting user (`marsad users add`); their organisation owns the documents.")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Run the pipeline on N local Dask worker processes (docs/scale.md).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Run the pipeline on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (docs/scale.md).")] = None,
 ) -> None:
     """Read articles, analyse them and store them. Exits 1 when some items failed (see `marsad failures`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -125,6 +132,9 @@ def ingest(
     store = _store(db, create=True)
     sharing = _sharing(store, tlp=tlp, org=org, user=user)
     total = None if "-" in paths else count_sources(paths)
+    if workers or scheduler:  # the pipeline on Dask workers; the same storing (cli_scale.dask_runner)
+        from marsad.cli_scale import dask_runner
+        ingest_paths = dask_runner(workers, scheduler)
     with Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet, transient=True) as progress:
         task = progress.add_task("ingesting", total=total)
@@ -327,6 +337,8 @@ def stats(db: DbOpt = None, as_json: Annotated[bool, typer.Option("--json", help
     """Counts of documents, failures, annotations and runs."""
     store = _store(db)
     s = store.stats()
+    from marsad.cli_scale import crossdoc_stats
+    s.update(crossdoc_stats(store))  # events vs event groups, articles vs stories
     store.close()
     if as_json:
         sys.stdout.write(json.dumps(s, ensure_ascii=False) + "\n")
@@ -354,10 +366,6 @@ def ner(conll: Annotated[Path, typer.Option("--conll", exists=True, dir_okay=Fal
 def samples() -> None:
     """Print the folder of the bundled sample articles (for `marsad ingest "$(marsad samples)"`)."""
     out.print(str(Path(__file__).parent / "samples"), highlight=False)
-
-
-if __name__ == "__main__":
-    app()
 
 
 @app.command()
@@ -396,3 +404,10 @@ from marsad.cli_accounts import keys_app, orgs_app, users_app  # noqa: E402
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+
+from marsad.cli_serve import serve  # noqa: E402
+
+app.command()(serve)
+
+import marsad.cli_scale  # noqa: E402,F401  (stories, events-grouped: registers on app)
+import marsad.cli_export  # noqa: E402,F401  (registers `marsad export` and `marsad import`)

@@ -32,6 +32,16 @@ class IngestCounts:
                 "near_duplicates": self.near_duplicates, "failed": self.failed}
 
 
+@dataclass
+class Analysed:
+    """An item analysed elsewhere (a Dask worker, marsad/distributed.py): what ``Ingester._handle``
+    would otherwise compute itself, so both runs store through the same code."""
+    signature: bytes | None = None
+    document: Document | None = None
+    error: str | None = None  # the failure reason, worded as the single-process run words it
+    story_vector: object = None  # crossdoc.stories.story_vector of the document
+
+
 # (item key, outcome): stored | duplicate | near_duplicate | failed:<reason>, once per item; before
 # that, warning:<message> for each non-fatal problem (a publication date that is not a date …)
 OnItem = Callable[[str, str], None]
@@ -45,6 +55,8 @@ def _one_line(exc: BaseException) -> str:
 class Ingester:
     """Stores items one transaction each, so a crash never leaves a half-written document."""
 
+    with_crossdoc = True  # stories and event groups (crossdoc/) after each stored document
+
     def __init__(self, store: Store, pipeline: Pipeline | None = None, on_item: OnItem | None = None,
                  sharing: Sharing | None = None) -> None:
         """``sharing``: owner, TLP marking and ingesting user of every document stored (default TLP:CLEAR,
@@ -57,11 +69,17 @@ class Ingester:
         self.near = NearDuplicateIndex()
         for doc_id, sig in store.minhash_signatures():
             self.near.add(doc_id, sig)
+        self.crossdoc = None  # opened by run()
 
     def run(self, items: Iterable[Item | Failure], command: str) -> IngestCounts:
         counts = IngestCounts()
         run_id = self.store.start_run(command, self.pipeline.version)
         status = "interrupted"
+        if self.with_crossdoc and self.crossdoc is None:
+            from marsad.crossdoc import CrossDoc
+
+            self.crossdoc = CrossDoc(self.store)
+            self.crossdoc.catch_up()  # what a killed run or a re-analysis left without story or group
         try:
             for obj in items:
                 counts.read += 1
@@ -77,7 +95,8 @@ class Ingester:
         counts.failures.append((key, reason))
         self.on_item(key, f"failed:{reason}")
 
-    def _handle(self, obj: Item | Failure, run_id: int, counts: IngestCounts) -> None:
+    def _handle(self, obj: Item | Failure, run_id: int, counts: IngestCounts,
+                analysed: Analysed | None = None) -> None:
         if isinstance(obj, Failure):
             self._fail(counts, obj.key, obj.reason, obj.raw, obj.location)
             return
@@ -88,10 +107,14 @@ class Ingester:
             self.store.resolve_failure(obj.key)
             self.on_item(obj.key, "duplicate")
             return
+        if analysed is not None and analysed.error is not None:  # the worker's pipeline raised
+            raw = obj.raw.encode("utf-8", "replace") if isinstance(obj.raw, str) else obj.raw
+            self._fail(counts, obj.key, analysed.error, raw[: 1 << 20], None)
+            return
         try:
-            sig = self.near.signature(obj.text)
+            sig = self.near.signature(obj.text) if analysed is None else analysed.signature
             near = self.near.query(sig)
-            doc = self.pipeline(obj.to_document())
+            doc = self.pipeline(obj.to_document()) if analysed is None else analysed.document
             doc.id = content_id(obj.content_hash)  # the source's own id is kept as external_id
             doc_id = self.store.save_document(
                 doc, raw=obj.raw, content_hash=obj.content_hash, minhash=sig, duplicate_of=near,
@@ -101,10 +124,21 @@ class Ingester:
             self._fail(counts, obj.key, f"analysis failed: {_one_line(exc)}", raw[: 1 << 20], None)
             return
         self.near.add(doc_id, sig)  # save_document resolved any failure of this item, same transaction
+        if self.crossdoc is not None:
+            self._crossdoc_add(obj.key, doc, sig, near, analysed)
         counts.stored += 1
         if near:
             counts.near_duplicates += 1
         self.on_item(obj.key, "near_duplicate" if near else "stored")
+
+    def _crossdoc_add(self, key: str, doc: Document, sig: bytes, near: str | None, analysed: Analysed | None) -> None:
+        try:
+            if analysed is None:
+                self.crossdoc.add(doc, sig, near)
+            else:
+                self.crossdoc.add(doc, sig, near, analysed.story_vector)
+        except Exception as exc:  # the document is stored; the next run's catch-up assigns it
+            self.on_item(key, f"warning:story/event grouping failed, left for the next run: {_one_line(exc)}")
 
 
 def ingest_paths(store: Store, paths: list[str], *, published: dt.date | None = None,
