@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -302,15 +303,30 @@ def test_event_review_needs_a_key_and_records_who_and_when(fresh) -> None:
     r = api.post(url, json={"decision": "confirm", "note": "seen in two outlets"}, headers=auth(api, "analyst"))
     assert r.status_code == 200, r.text
     review = r.json()["review"]
-    assert get(api, f"/api/events/{ev['id']}")["review"] == review  # ... which the write cleared
+    assert get(api, f"/api/events/{ev['id']}")["review"] == {**review, "by": None, "note": None}  # ... which the write cleared
+    assert get(api, f"/api/events/{ev['id']}", "analyst")["review"] == review
     assert review["decision"] == "confirmed" and review["by"] == "analyst" and review["note"] == "seen in two outlets"
     at = dt.datetime.fromisoformat(review["at"])
     at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
     assert before - dt.timedelta(seconds=5) <= at <= dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)
     api.post(url, json={"decision": "reject"}, headers={"X-API-Key": api.info["keys"]["outsider"]})
     assert get(api, f"/api/events/{ev['id']}")["review"]["decision"] == "rejected"  # the latest decision
-    history = get(api, f"/api/events/{ev['id']}/reviews")["reviews"]
-    assert [(h["decision"], h["by"]) for h in history] == [("confirmed", "analyst"), ("rejected", "outsider")]
+    # who reviewed, and their note, are shown to the reviewer's organisation only; others see the decision
+    history = get(api, f"/api/events/{ev['id']}/reviews", "analyst")["reviews"]
+    assert [(h["decision"], h["by"]) for h in history] == [("confirmed", "analyst"), ("rejected", None)]
+    assert history[0]["note"] == "seen in two outlets"
+    for who in (None, "partner"):
+        history = get(api, f"/api/events/{ev['id']}/reviews", who)["reviews"]
+        assert [(h["decision"], h["by"], h["note"], h["user_id"]) for h in history] == [
+            ("confirmed", None, None, None), ("rejected", None, None, None)]
+        assert all(h["at"] for h in history)
+    api.post(url, json={"decision": "confirm", "note": "our informant says so"}, headers=auth(api, "analyst"))
+    for who in (None, "outsider"):
+        seen = get(api, f"/api/events/{ev['id']}", who)["review"]
+        assert seen["decision"] == "confirmed" and seen["by"] is None and seen["note"] is None
+        doc = get(api, f"/api/documents/{ev['document_id']}", who)
+        assert "our informant" not in str(doc) and all((e["review"] or {}).get("by") is None for e in doc["events"])
+    assert get(api, f"/api/events/{ev['id']}", "analyst")["review"]["note"] == "our informant says so"
     row = sqlite3.connect(db).execute("select event_key, user_name, user_id from event_reviews order by id").fetchone()
     assert row[0] == ev["event_key"] and row[1] == "analyst" and row[2] is not None
     # an event of a document the user may not see cannot be reviewed (nor learnt about)
@@ -389,3 +405,55 @@ def test_marsad_serve_binds_loopback_and_answers_concurrent_clients(sample_db) -
         proc.terminate()
         out = proc.communicate(timeout=20)[0].decode()
     assert f"http://127.0.0.1:{port}/" in out  # the URL is printed; the default host is loopback
+
+
+# ------------------------------------------------------------------------------------------ read-layer details
+
+def test_get_event_finds_every_event_of_a_long_document(api, monkeypatch) -> None:
+    """get_event reads the event by (document, seq), not from the first page of the document's events."""
+    from marsad.store import queries as Q
+    from marsad.store.access import ANONYMOUS
+
+    store = api.app.state.primary_store
+    docs = get(api, "/api/documents", limit=100)["items"]
+    doc = max(docs, key=lambda d: d["events"])
+    assert doc["events"] >= 3
+    ids = [e["id"] for e in get(api, "/api/events", document_id=doc["id"], limit=500)["items"]]
+    monkeypatch.setattr(Q, "MAX_LIMIT", 1)  # a page now holds one event: as a document with >500 events
+    for eid in ids:
+        e = Q.get_event(store, ANONYMOUS, eid)
+        assert e is not None and e["id"] == eid and e["document_id"] == doc["id"]
+
+
+def test_date_to_as_a_month_or_year_includes_that_period(fresh) -> None:
+    """A date_to of "2012" or "2012-05" means "until the end of that period": string comparison would put
+    "2012-05" (an event dated to May) after "2012", and "2012-05-13" after "2012-05", and leave them out."""
+    from marsad.store import queries as Q
+    from marsad.store.access import ANONYMOUS
+
+    api, db = fresh
+    store = api.app.state.primary_store
+    evs = Q.list_events(store, ANONYMOUS, limit=500)["items"]
+    e = next(e for e in evs if re.fullmatch(r"\d{4}-\d{2}", (e["date"] or {}).get("value") or ""))
+    month = e["date"]["value"]
+    for end in (month, month[:4]):
+        assert e["id"] in {x["id"] for x in Q.list_events(store, ANONYMOUS, date_to=end, limit=500)["items"]}, end
+    earlier = f"{int(month[:4]) - 1}"
+    assert e["id"] not in {x["id"] for x in Q.list_events(store, ANONYMOUS, date_to=earlier, limit=500)["items"]}
+    doc = Q.list_documents(store, ANONYMOUS, limit=1)["items"][0]["id"]
+    with sqlite3.connect(db) as c:  # the samples carry no publication date: give one a day
+        c.execute("update documents set published = '2012-05-13' where id = ?", (doc,))
+    for end in ("2012-05", "2012"):
+        assert doc in {d["id"] for d in Q.list_documents(store, ANONYMOUS, date_to=end, limit=100)["items"]}, end
+    assert doc not in {d["id"] for d in Q.list_documents(store, ANONYMOUS, date_to="2012-04", limit=100)["items"]}
+
+
+def test_timeline_counts_a_week_date_in_its_year(fresh) -> None:
+    api, db = fresh
+    ev = get(api, "/api/events", limit=1)["items"][0]
+    doc_id, seq = ev["id"].rsplit(":", 1)
+    with sqlite3.connect(db) as c:  # a week date, as the date stage writes for "الأسبوع الخامس من 2012"
+        c.execute("update events set date = ? where document_id = ? and seq = ?",
+                  ('{"value": "2012-W05", "text": "x"}', doc_id, int(seq)))
+    periods = {i["period"] for i in get(api, "/api/timeline", granularity="month")["items"]}
+    assert "2012-W0" not in periods and "2012" in periods

@@ -337,6 +337,34 @@ def test_cli_import_round_trip(kb, tmp_path):
     assert res.exit_code == 0 and f"stored 0, already stored {len(tlps)}" in res.stdout
 
 
+def test_cli_import_tlp_only_raises_a_marking(kb, tmp_path):
+    """--tlp lifts records marked lower up to it and leaves higher ones as they are: a RED record imported
+    with --tlp CLEAR stays RED (a printed note says so), never readable by everyone."""
+    from sqlalchemy import select
+
+    from marsad.cli import app
+    from marsad.store.schema import documents
+
+    store, tlps = kb
+    assert "RED" in tlps.values() and "CLEAR" in tlps.values()
+    runner = CliRunner()
+    exported = tmp_path / "all.jsonl"
+    assert runner.invoke(app, ["export", "-f", "jsonl", "-o", str(exported), "--db", store.url, "--all"]).exit_code == 0
+    order = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+    for n, floor in enumerate(("CLEAR", "AMBER")):
+        fresh = f"sqlite:///{tmp_path / f'fresh{n}.db'}"
+        made = Store(fresh)
+        made.create_user("dalia", "imported")
+        made.close()
+        res = runner.invoke(app, ["import", str(exported), "--db", fresh, "--user", "dalia", "--tlp", floor])
+        assert res.exit_code == 0, res.output
+        assert "only raises a marking: kept TLP:RED" in res.output
+        with Store(fresh) as got, got.engine.connect() as c:
+            marks = dict(c.execute(select(documents.c.id, documents.c.tlp)).all())
+        assert set(marks) == set(tlps)
+        assert marks == {d: max(t, floor, key=order.index) for d, t in tlps.items()}
+
+
 def test_api_export_filters_by_the_callers_key(kb):
     from fastapi.testclient import TestClient
 

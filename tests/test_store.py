@@ -125,7 +125,7 @@ def test_fresh_database_is_created_by_migrations(store_url):
                 "runs", "entity_decisions", "alembic_version", FTS_TABLE, "organisations", "users",
                 "api_keys", "org_shares", "stories", "event_groups", "event_reviews"} <= names
         with s.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
             # The hand-written migration and the declarative schema describe the same tables.
             ctx = MigrationContext.configure(conn, opts={
                 "include_object": lambda o, n, t, r, c: not (t == "table" and n.startswith(FTS_TABLE)),

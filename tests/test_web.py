@@ -309,3 +309,131 @@ def test_events_csv_matches_the_table_and_carries_claim_sources(client):
     assert len(rows) == table.count('<tr>\n  <td dir="ltr">') >= 1
     assert {row["type"] for row in rows} == {"COOPERATE"}
     assert any(row["claim_source"] and row["claim_source_kind"] for row in rows)
+
+
+# ------------------------------------------------------------------------------------------ review findings
+def test_session_cookie_holds_no_key_and_dies_at_logout(client, site):
+    import base64
+
+    from fastapi.testclient import TestClient
+
+    tok = login(client, site["keys"]["amina"])
+    saved = client.cookies.get("session")
+    payload = base64.b64decode(saved.split(".")[0] + "==").decode("utf-8", "replace")
+    assert site["keys"]["amina"] not in payload and "mk_" not in payload
+    assert client.get("/api/me").json()["user"] == "amina"  # the session token stands for her
+    client.post("/logout", data={"csrf_token": tok})
+    with TestClient(client.app) as replay:  # a copy of the cookie taken before logout
+        replay.cookies.set("session", saved)
+        assert replay.get("/api/me").json()["authenticated"] is False
+        assert replay.get(f"/documents/{site['amber']}").status_code == 404
+
+
+def test_revoking_the_api_key_ends_its_web_sessions(client, site):
+    with Store(site["db"]) as store:
+        key = store.create_api_key("amina", label="revoked in a test")
+    login(client, key)
+    assert client.get(f"/documents/{site['amber']}").status_code == 200
+    with Store(site["db"]) as store:
+        assert store.revoke_api_key(key.split("_")[1])
+    assert client.get(f"/documents/{site['amber']}").status_code == 404
+    assert client.get("/api/me").json()["authenticated"] is False
+
+
+def test_session_cookie_is_secure_behind_https(site, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from marsad.api.app import create_app
+
+    for setting, secure in (("1", True), ("", False)):
+        monkeypatch.setenv("MARSAD_HTTPS", setting)
+        with TestClient(create_app(site["db"]), base_url="https://testserver") as c:
+            r = c.post("/login", data={"api_key": site["keys"]["omar"], "csrf_token": token(c.get("/login").text)},
+                       follow_redirects=False)
+            assert r.status_code == 303
+            assert ("secure" in r.headers["set-cookie"].lower()) is secure
+
+
+@pytest.fixture
+def lone_site(tmp_path):
+    """Its own database: one CLEAR article stored with a javascript: URL and a title a spreadsheet would
+    run (as a record imported from elsewhere may carry), and user amina."""
+    from marsad.jobs import Ingester
+    from marsad.web.ingest import read_upload
+
+    db = f"sqlite:///{tmp_path / 'lone.db'}"
+    text = ("قال مصدر أمني إن قوات الجيش الجزائري اشتبكت مع مسلحين قرب تمنراست يوم 3 مارس 2014 "
+            "وقتلت ثلاثة منهم.\n")
+    with Store(db) as store:
+        store.create_user("amina", "newsroom")
+        key = store.create_api_key("amina")
+        (name, item), = read_upload("x.txt", text.encode("utf-8"), fmt="txt", title="=HYPERLINK(\"http://evil\")",
+                                    url="javascript:alert(document.cookie)")
+        assert Ingester(store).run([item], "test").stored == 1
+        doc_id = next(d.id for d in store.documents())
+    return {"db": db, "key": key, "doc": doc_id}
+
+
+def test_a_document_url_becomes_a_link_only_when_it_is_http(lone_site):
+    from fastapi.testclient import TestClient
+
+    from marsad.api.app import create_app
+
+    with TestClient(create_app(lone_site["db"])) as c:
+        page = c.get(f"/documents/{lone_site['doc']}").text
+        assert "javascript:alert" in page  # shown as text ...
+        assert not re.search(r'href="\s*javascript:', page, re.I)  # ... never as a link
+        tok = login(c, lone_site["key"])
+        r = c.post("/ingest", data={"text": "نص آخر عن تونس.", "url": "javascript:alert(1)", "tlp": "CLEAR",
+                                    "csrf_token": tok}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/ingest"  # refused, nothing queued
+        assert "javascript:alert(1)" in c.get("/ingest").text  # the message names the URL
+
+
+def test_events_csv_cells_cannot_start_a_formula(lone_site):
+    from fastapi.testclient import TestClient
+
+    from marsad.api.app import create_app
+
+    with TestClient(create_app(lone_site["db"])) as c:
+        rows = list(csv.DictReader(io.StringIO(c.get("/events.csv").content.decode("utf-8-sig"))))
+    assert rows, "the article has an event"
+    assert all(r["title"] == "'=HYPERLINK(\"http://evil\")" for r in rows)
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values() if v)
+
+
+def test_request_bodies_and_pages_are_bounded(client, site, monkeypatch):
+    from marsad.store import queries
+
+    tok = login(client, site["keys"]["amina"])
+    big = b"\xd8\xa7" * (11 * 1024 * 1024)  # 22 MB of Arabic text
+    r = client.post("/ingest", data={"tlp": "CLEAR", "csrf_token": tok},
+                    files={"files": ("big.txt", big, "text/plain")}, follow_redirects=False)
+    assert r.status_code == 413
+
+    def chunks():  # no Content-Length: counted while read
+        for _ in range(22):
+            yield b"x" * (1024 * 1024)
+    r = client.post("/ingest", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 413
+    assert client.post("/logout", content=b"a=" + b"x" * (2 * 1024 * 1024),
+                       headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 413
+    assert client.get("/api/events", params={"offset": "99999999999999999999"}).status_code == 422
+    for url in ("/?page=99999999999999999999", "/events?page=99999999999999999999", "/entities?page=99999999999"):
+        assert client.get(url).status_code == 200, url
+    # the CSV download stops at queries.MAX_EXPORT rows and says so
+    monkeypatch.setattr(queries, "MAX_EXPORT", 2)
+    r = client.get("/events.csv")
+    assert len(list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))) == 2
+    assert "first 2 of" in r.headers["x-marsad-note"]
+
+
+def test_claim_shows_what_its_back_reference_resolves_to(client):
+    claims = client.get("/api/claims", params={"limit": 500}).json()["items"]
+    refs = [c for c in claims if c["source_ref"] and c["source_ref"] != c["source"]]
+    assert refs, "the samples hold a claim whose source (مصدرنا) refers back to a named one"
+    c = refs[0]
+    assert f"(= {c['source_ref']})" in client.get(f"/documents/{c['document_id']}").text
+    ev = [e for e in client.get("/api/events", params={"document_id": c["document_id"], "limit": 500}).json()["items"]
+          if e["claim"] == c["seq"]]
+    assert all(e["claim_source"]["source_ref"] == c["source_ref"] for e in ev)

@@ -86,11 +86,31 @@ def _unit(fmt: str) -> str:
             "graphml": "edges", "gexf": "edges", "stix": "STIX objects"}[fmt]
 
 
+def _at_least(records, tlp: str | None, kept: list[tuple[str, str]]):  # noqa: ANN001, ANN202
+    """``(name, record)`` pairs with each record's marking raised to ``tlp`` (--tlp) where it is lower; a
+    record marked higher keeps its own marking (an import must never widen who may see an item), noted in
+    ``kept`` for the command to print."""
+    from marsad.store.access import TLP_LEVELS, normalize_tlp
+
+    for name, rec in records:
+        if tlp and isinstance(rec, dict) and "_error" not in rec:
+            try:
+                own = normalize_tlp(rec.get("tlp") or "CLEAR")
+            except ValueError:  # the importer reports the record's bad marking, naming it
+                yield name, rec
+                continue
+            if TLP_LEVELS.index(own) > TLP_LEVELS.index(tlp):
+                kept.append((name, f"the record is TLP:{own}; --tlp {tlp} only raises a marking: kept TLP:{own}"))
+            else:
+                rec = {**rec, "tlp": tlp}
+        yield name, rec
+
+
 @app.command("import")
 def import_cmd(
     path: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (.json) or a JSONL file from `marsad export`; - for stdin.")],
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="stix or jsonl (default: from the file).")] = None,
-    tlp: Annotated[Optional[str], typer.Option(help="Mark every imported document so (default: each keeps its own).")] = None,
+    tlp: Annotated[Optional[str], typer.Option(help="Mark imported documents at least so: raises a record's own marking, never lowers it (default: each keeps its own).")] = None,
     org: Annotated[Optional[str], typer.Option(help="Owning organisation of the imported documents (made if new); needed for AMBER.")] = None,
     user: Annotated[Optional[str], typer.Option(help="Importing user; owns RED documents, their organisation the others.")] = None,
     db: DbOpt = None,
@@ -109,21 +129,27 @@ def import_cmd(
     owner: dict = {}
     if tlp or org or user:
         s = _sharing(store, tlp=tlp or "CLEAR", org=org, user=user) if (org or user) else None
-        owner = {"org_id": s.org_id if s else None, "created_by": s.created_by if s else None, "tlp": tlp}
+        # --tlp is applied per record below (raise only), never handed to the importer as an override
+        owner = {"org_id": s.org_id if s else None, "created_by": s.created_by if s else None}
         if tlp:  # checked now, so a wrong value is one line, not a failure per document
             from marsad.store.access import normalize_tlp
 
             try:
-                normalize_tlp(tlp)
+                tlp = normalize_tlp(tlp)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint="--tlp")
+    kept: list[tuple[str, str]] = []
     stream = sys.stdin if name == "<stdin>" else open(path, encoding="utf-8-sig")
     try:
         if fmt == "jsonl":
-            counts = jsonl.import_records(store, jsonl.read_jsonl(stream, name), **owner)
+            counts = jsonl.import_records(store, _at_least(jsonl.read_jsonl(stream, name), tlp, kept), **owner)
         else:
             try:
-                counts = stix_import.import_bundle(store, stream, name, **owner)
+                counts = stix_import.StixImportCounts()
+                records = stix_import.report_records(stix_import.load_objects(stream, name), counts)
+                got = jsonl.import_records(store, _at_least(records, tlp, kept), **owner)
+                counts.read, counts.stored, counts.duplicates = got.read, got.stored, got.duplicates
+                counts.failed, counts.failures = got.failed, got.failures
             except ValueError as exc:
                 err.print(f"[red]error:[/] {exc}", highlight=False)
                 raise typer.Exit(2)
@@ -131,6 +157,8 @@ def import_cmd(
         if stream is not sys.stdin:
             stream.close()
         store.close()
+    for item, reason in kept:
+        err.print(f"[yellow]marking[/] {item}: {reason}", highlight=False)
     for item, reason in getattr(counts, "marking_mismatches", []):
         err.print(f"[yellow]marking[/] {item}: {reason}", highlight=False)
     for item, reason in counts.failures:

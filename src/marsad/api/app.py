@@ -22,6 +22,9 @@ from marsad import __version__
 from marsad.store import Store
 
 
+MAX_BODY_BYTES = 1024 * 1024  # any request body: API writes and web forms are small (ingest: web/routes.py)
+
+
 class ThreadLocalStore:
     """A Store per thread over one database URL; attribute access goes to the calling thread's Store.
 
@@ -84,13 +87,17 @@ def create_app(db: str | None = None, *, store: Store | None = None) -> FastAPI:
             primary.close()
 
     app = FastAPI(title="marsad", version=__version__, lifespan=lifespan, docs_url=None,  # /docs: web/routes.py, offline
+                  max_body_size=MAX_BODY_BYTES,  # counted while read (413); the web ingest form allows more
                   description="Arabic news reports as a sourced, structured knowledge base: documents, "
                               "entities, events, claims with their sources. Unauthenticated requests see "
                               "TLP:CLEAR items only; send an API key (Authorization: Bearer mk_…) for more.")
     app.state.store = ThreadLocalStore(primary.url, primary)
     app.state.primary_store = primary
     secret = os.environ.get("MARSAD_SECRET") or secrets.token_urlsafe(32)  # random: sessions end with the process
-    app.add_middleware(SessionMiddleware, secret_key=secret, same_site="lax", https_only=False)
+    # the cookie carries the web session's token (web_sessions, migration 0005), a CSRF token and a flash
+    # message; Secure only behind HTTPS (MARSAD_HTTPS=1): `marsad serve` binds 127.0.0.1 over plain http
+    https = os.environ.get("MARSAD_HTTPS", "").strip().lower() in ("1", "true", "yes")
+    app.add_middleware(SessionMiddleware, secret_key=secret, same_site="lax", https_only=https)
     _include(app, routes.router, "/api")
     _include(app, exports.router, "/api/export")
     _include(app, taxii.router, "/taxii2")

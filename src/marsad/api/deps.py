@@ -13,9 +13,16 @@ def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def presented_key(request: Request) -> str | None:
-    """The API key of a request: ``Authorization: Bearer <key>``, ``X-API-Key: <key>``, HTTP Basic with the key
-    as password (TAXII clients speak Basic), or the web interface's session (set by the web layer)."""
+SESSION_KEY = "sid"  # the web session's token in the signed cookie (web/routes.py login); never the API key
+
+
+def _session_token(request: Request) -> str | None:
+    session = request.scope.get("session")
+    token = session.get(SESSION_KEY) if session else None
+    return token if isinstance(token, str) and token else None
+
+
+def _header_key(request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     scheme, _, value = auth.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -28,17 +35,28 @@ def presented_key(request: Request) -> str | None:
         return password or None
     if request.headers.get("x-api-key"):
         return request.headers["x-api-key"].strip()
-    session = request.scope.get("session")
-    if session and session.get("api_key"):
-        return session["api_key"]
     return None
 
 
+def presented_key(request: Request) -> str | None:
+    """The credential of a request: an API key in ``Authorization: Bearer <key>``, ``X-API-Key: <key>`` or
+    HTTP Basic with the key as password (TAXII clients speak Basic); else the web interface's session token
+    (set at login by the web layer: a random token kept server side in ``web_sessions``, not the key)."""
+    return _header_key(request) or _session_token(request)
+
+
 def get_viewer(request: Request) -> Viewer:
-    """ANONYMOUS without a key; a wrong or revoked key is treated as no key (401s are the router's call:
-    see ``require_user``)."""
-    key = presented_key(request)
-    if not key:
+    """ANONYMOUS without a credential; a wrong or revoked key is treated as no key (401s are the router's
+    call: see ``require_user``). A web session that was logged out, or whose API key was revoked, is
+    dropped from the cookie: the visitor is anonymous again."""
+    key = _header_key(request)
+    if key:
+        return get_store(request).viewer_for_key(key) or ANONYMOUS
+    token = _session_token(request)
+    if not token:
         return ANONYMOUS
-    viewer = get_store(request).viewer_for_key(key)
-    return viewer or ANONYMOUS
+    viewer = get_store(request).viewer_for_session(token)
+    if viewer is None:
+        request.scope["session"].pop(SESSION_KEY, None)
+        return ANONYMOUS
+    return viewer

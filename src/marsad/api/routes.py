@@ -32,7 +32,7 @@ from marsad.store.access import Viewer
 router = APIRouter(prefix="/api", tags=["api"])
 
 Limit = Annotated[int, Query(ge=0, le=Q.MAX_LIMIT, description="Page size (at most 500).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=Q.MAX_OFFSET, description="Items to skip (at most 10,000,000).")]
 DateQ = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 EventType = Annotated[str | None, Query(description="PLOVER type: ASSAULT, AGREE, FIGHT …")]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 
 from marsad.store.access import Viewer
-from marsad.store.schema import api_keys, org_shares, organisations, users
+from marsad.store.schema import api_keys, org_shares, organisations, users, web_sessions
 
 
 def hash_key(key: str) -> str:
@@ -110,9 +110,14 @@ class AccountStoreMixin:
         return key
 
     def revoke_api_key(self, prefix: str) -> bool:
+        """Revokes the key and ends the web sessions opened with it."""
+        now = _now()
         with self._write() as s:  # type: ignore[attr-defined]
             n = s.execute(update(api_keys).where(api_keys.c.prefix == prefix, api_keys.c.revoked_at.is_(None))
-                          .values(revoked_at=_now())).rowcount
+                          .values(revoked_at=now)).rowcount
+            keys = select(api_keys.c.id).where(api_keys.c.prefix == prefix)
+            s.execute(update(web_sessions).where(web_sessions.c.api_key_id.in_(keys), web_sessions.c.revoked_at.is_(None))
+                      .values(revoked_at=now))
         return bool(n)
 
     def share_amber(self, org: str, partner: str) -> None:
@@ -151,6 +156,56 @@ class AccountStoreMixin:
             with self._write() as s:  # type: ignore[attr-defined]
                 s.execute(update(api_keys).where(api_keys.c.id == r[5]).values(last_used_at=now))
         return self.viewer_for_user(UserInfo(*r[:5]))
+
+    # ---------------------------------------------------------------- web sessions (migration 0005)
+    def create_web_session(self, key: str) -> str | None:
+        """A web login with API key ``key``: a new random session token (the cookie's only secret; the store
+        keeps its sha256), or None for an unknown or revoked key."""
+        if not key or not key.startswith("mk_"):
+            return None
+        with self._read() as s:  # type: ignore[attr-defined]
+            r = s.execute(select(api_keys.c.id, api_keys.c.user_id)
+                          .where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))).first()
+        if r is None:
+            return None
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        with self._write() as s:  # type: ignore[attr-defined]
+            s.execute(insert(web_sessions).values(id=hash_key(token), user_id=r[1], api_key_id=r[0], created_at=now,
+                                                  last_seen_at=now))
+        return token
+
+    def viewer_for_session(self, token: str) -> Viewer | None:
+        """The viewer a web session token stands for; None once logged out, or once its API key is revoked."""
+        if not token:
+            return None
+        with self._read() as s:  # type: ignore[attr-defined]
+            r = s.execute(select(users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin,
+                                 web_sessions.c.id, web_sessions.c.last_seen_at)
+                          .join(users, users.c.id == web_sessions.c.user_id)
+                          .join(organisations, organisations.c.id == users.c.org_id)
+                          .join(api_keys, api_keys.c.id == web_sessions.c.api_key_id)
+                          .where(web_sessions.c.id == hash_key(token), web_sessions.c.revoked_at.is_(None),
+                                 api_keys.c.revoked_at.is_(None))).first()
+        if r is None:
+            return None
+        now, last = _now(), r[6]
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=dt.timezone.utc)
+        if last is None or now - last > dt.timedelta(minutes=5):  # coarse, so reads stay reads
+            with self._write() as s:  # type: ignore[attr-defined]
+                s.execute(update(web_sessions).where(web_sessions.c.id == r[5]).values(last_seen_at=now))
+        return self.viewer_for_user(UserInfo(*r[:5]))
+
+    def revoke_web_session(self, token: str) -> bool:
+        """Logout: the session token no longer stands for anyone, wherever its cookie was copied to."""
+        if not token:
+            return False
+        with self._write() as s:  # type: ignore[attr-defined]
+            n = s.execute(update(web_sessions).where(web_sessions.c.id == hash_key(token),
+                                                     web_sessions.c.revoked_at.is_(None))
+                          .values(revoked_at=_now())).rowcount
+        return bool(n)
 
 
 __all__ = ["AccountStoreMixin", "UserInfo", "hash_key"]

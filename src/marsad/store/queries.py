@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, exists, func, literal, literal_column, or_, select, text
+from sqlalchemy import String, and_, bindparam, case, cast, exists, false, func, literal, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from marsad.store import fts
@@ -33,6 +33,7 @@ from marsad.store.schema import (
     mentions,
     organisations,
     quantities,
+    users,
 )
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import search_terms, variant_terms
@@ -40,6 +41,8 @@ from marsad.text.tokens import search_terms, variant_terms
 _WORD = re.compile(r"[^\W_]+")  # as fts.first_hit
 
 MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000  # paging further is a scan, not a read: callers bound offsets by it
+MAX_EXPORT = 50_000  # most rows one unpaged read (the web events CSV) returns
 FACET_SIZE = 15
 PLACE_TYPES = ("GPE", "LOC", "FAC")
 DECISIONS = ("confirmed", "rejected")
@@ -61,7 +64,7 @@ def _page(items: list, total: int, limit: int, offset: int) -> dict[str, Any]:
 
 
 def _bounds(limit: int, offset: int) -> tuple[int, int]:
-    return max(0, min(int(limit), MAX_LIMIT)), max(0, int(offset))
+    return max(0, min(int(limit), MAX_LIMIT)), max(0, min(int(offset), MAX_OFFSET))
 
 
 def _iso(value: Any) -> str | None:
@@ -72,15 +75,18 @@ def _iso(value: Any) -> str | None:
     return str(value)
 
 
-def _day(value: dt.date | str | None, name: str) -> str | None:
-    """A date filter as 'YYYY-MM-DD' (or a shorter ISO prefix: '2012', '2012-05'); QueryError names it."""
+def _day(value: dt.date | str | None, name: str, *, end: bool = False) -> str | None:
+    """A date filter as 'YYYY-MM-DD' (or a shorter ISO prefix: '2012', '2012-05'); QueryError names it.
+    With ``end`` (a ``date_to``), a partial date stands for the end of its period: "2012-05" becomes
+    "2012-05~", which sorts after every date string inside May 2012 ("2012-05-13", "2012-05"), where the
+    bare prefix would sort before them and leave them out."""
     if value is None or value == "":
         return None
     s = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
     parts = s.split("-")
     if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4):
         raise QueryError(f"{name}={value!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    return s
+    return s + "~" if end and len(parts) < 3 else s
 
 
 def _visible(viewer: Viewer, table=None) -> list[ColumnElement[bool]]:  # noqa: ANN001
@@ -156,9 +162,11 @@ def _fts_match(store, q: fts.ParsedQuery, *, any_of: bool):  # noqa: ANN001, ANN
     return cond, score
 
 
-def _fts_ids(store, q: str | None):  # noqa: ANN001, ANN202
-    """A subquery of the ids of documents matching ``q`` (all words; any word when none matches all),
-    or None without a query."""
+def _fts_ids(store, q: str | None, where: list[ColumnElement[bool]] | None = None):  # noqa: ANN001, ANN202
+    """A subquery of the ids of documents matching ``q`` (all words; any word when no document satisfying
+    ``where`` matches all), or None without a query. ``where`` (conditions on ``documents``) must carry the
+    viewer's visibility: deciding "all, else any" over every stored document would tell an anonymous
+    visitor whether words occur together in a hidden article."""
     if not q or not q.strip():
         return None
     parsed = fts.parse_query(q)
@@ -169,8 +177,10 @@ def _fts_ids(store, q: str | None):  # noqa: ANN001, ANN202
     cond, _ = _fts_match(store, parsed, any_of=False)
     ids = select(doc_col).select_from(src).where(cond)
     if len(parsed.groups) > 1:
+        probe = (select(doc_col).select_from(src).join(documents, documents.c.id == doc_col)
+                 .where(cond, *(where or [false()])))
         with store._read() as s:
-            if s.execute(ids.limit(1)).first() is None:
+            if s.execute(probe.limit(1)).first() is None:
                 cond, _ = _fts_match(store, parsed, any_of=True)
                 ids = select(doc_col).select_from(src).where(cond)
     return ids
@@ -180,14 +190,13 @@ def _doc_filters(store, viewer: Viewer, *, q: str | None = None, outlet: str | N
                  date_from: Any = None, date_to: Any = None, type: str | None = None,
                  actor: str | None = None, place: str | None = None, country: str | None = None,
                  source_kind: str | None = None) -> list[ColumnElement[bool]]:
-    """Conditions on ``documents`` for the document-level filters (search, document lists)."""
+    """Conditions on ``documents`` for the document-level filters (search, document lists); the
+    visibility condition comes first."""
     conds = [visible_documents(viewer, documents)]
-    ids = _fts_ids(store, q)
-    if ids is not None:
-        conds.append(documents.c.id.in_(ids))
     if outlet:
         conds.append(documents.c.outlet == outlet)
-    conds += _date_range(cast(documents.c.published, String), _day(date_from, "date_from"), _day(date_to, "date_to"))
+    conds += _date_range(cast(documents.c.published, String), _day(date_from, "date_from"),
+                         _day(date_to, "date_to", end=True))
     if type:
         conds.append(exists().where(events.c.document_id == documents.c.id, events.c.type == type.upper()))
     for eid in (actor, place):
@@ -197,6 +206,9 @@ def _doc_filters(store, viewer: Viewer, *, q: str | None = None, outlet: str | N
         conds.append(exists().where(mentions.c.document_id == documents.c.id, mentions.c.country == country.upper()))
     if source_kind:
         conds.append(exists().where(claims.c.document_id == documents.c.id, claims.c.source_kind == source_kind))
+    ids = _fts_ids(store, q, conds)  # "all words, else any" decided over what these conditions let through
+    if ids is not None:
+        conds.append(documents.c.id.in_(ids))
     return conds
 
 
@@ -221,6 +233,17 @@ _DOC_COLS = (documents.c.id, documents.c.title, documents.c.outlet, documents.c.
              documents.c.tlp, documents.c.org_id, documents.c.duplicate_of, documents.c.ingested_at)
 
 
+def _doc_cols(viewer: Viewer) -> tuple:
+    """``_DOC_COLS`` with ``duplicate_of`` kept only where the viewer may see that document too: the id of
+    a hidden original would tell that it exists (and that it holds this text)."""
+    if viewer.system:
+        return _DOC_COLS
+    orig = documents.alias("dup_of")
+    dup = case((exists().where(orig.c.id == documents.c.duplicate_of, visible_documents(viewer, orig)),
+                documents.c.duplicate_of), else_=None).label("duplicate_of")
+    return tuple(dup if c is documents.c.duplicate_of else c for c in _DOC_COLS)
+
+
 # ------------------------------------------------------------------------------------------ documents
 
 def list_documents(store, viewer: Viewer, *, q: str | None = None, outlet: str | None = None,  # noqa: ANN001
@@ -233,7 +256,7 @@ def list_documents(store, viewer: Viewer, *, q: str | None = None, outlet: str |
     n_c = select(func.count()).select_from(claims).where(claims.c.document_id == documents.c.id).scalar_subquery()
     with store._read() as s:
         total = s.execute(select(func.count()).select_from(documents).where(*conds)).scalar_one()
-        rows = s.execute(select(*_DOC_COLS, n_m.label("n_mentions"), n_e.label("n_events"), n_c.label("n_claims"))
+        rows = s.execute(select(*_doc_cols(viewer), n_m.label("n_mentions"), n_e.label("n_events"), n_c.label("n_claims"))
                          .where(*conds)
                          .order_by(documents.c.published.desc().nulls_last(), documents.c.ingested_at.desc(),
                                    documents.c.id)
@@ -246,7 +269,7 @@ def list_documents(store, viewer: Viewer, *, q: str | None = None, outlet: str |
 
 def _visible_row(store, viewer: Viewer, doc_id: str) -> Any:  # noqa: ANN001
     with store._read() as s:
-        return s.execute(select(*_DOC_COLS, documents.c.created_by, documents.c.story_id)
+        return s.execute(select(*_doc_cols(viewer), documents.c.created_by, documents.c.story_id)
                          .where(documents.c.id == doc_id, visible_documents(viewer, documents))).first()
 
 
@@ -263,7 +286,7 @@ def get_document(store, viewer: Viewer, doc_id: str) -> dict[str, Any] | None:  
     orgs = _org_names(store)
     rec.update(_doc_summary(row, orgs))
     rec["story_id"] = row.story_id
-    reviews = _reviews(store, [doc_id])
+    reviews = _reviews(store, viewer, [doc_id])
     for seq, ev in enumerate(rec["events"]):
         _decorate_event(ev, doc_id, seq, doc.claims, reviews)
     return rec
@@ -277,7 +300,8 @@ def _claim_dict(c: Any) -> dict[str, Any] | None:
     if c is None:
         return None
     get = (lambda k: getattr(c, k)) if not isinstance(c, dict) else c.get
-    return {"source": get("source"), "source_kind": get("source_kind"), "cue": get("cue"), "via": get("via"),
+    return {"source": get("source"), "source_ref": get("source_ref"), "source_kind": get("source_kind"),
+            "cue": get("cue"), "via": get("via"),
             "start": get("start"), "end": get("end"), "confidence": get("confidence")}
 
 
@@ -292,18 +316,36 @@ def _decorate_event(ev: dict[str, Any], doc_id: str, seq: int, doc_claims: list,
     ev["review"] = reviews.get((doc_id, key))
 
 
-def _reviews(store, doc_ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:  # noqa: ANN001
-    """The latest review of each (document, event key) among ``doc_ids``."""
+def _review_privacy(viewer: Viewer):  # noqa: ANN202
+    """(column of the reviewer's organisation, test) for showing who reviewed and their note: a review's
+    reviewer and note are their organisation's business; others who see the event see the decision and
+    its time only."""
+    org = select(users.c.org_id).where(users.c.id == event_reviews.c.user_id).scalar_subquery().label("r_org")
+
+    def shows(r_org: int | None) -> bool:
+        return viewer.system or (viewer.org_id is not None and r_org == viewer.org_id)
+    return org, shows
+
+
+def _review_dict(r: Any, shows: Any) -> dict[str, Any]:
+    own = shows(r["r_org"])
+    return {"decision": r["decision"], "by": r["user_name"] if own else None, "at": _iso(r["created_at"]),
+            "note": r["note"] if own else None}
+
+
+def _reviews(store, viewer: Viewer, doc_ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:  # noqa: ANN001
+    """The latest review of each (document, event key) among ``doc_ids``, its reviewer and note shown to
+    the reviewer's organisation only."""
     if not doc_ids:
         return {}
+    org, shows = _review_privacy(viewer)
     out: dict[tuple[str, str], dict[str, Any]] = {}
     with store._read() as s:
         for i in range(0, len(doc_ids), 500):
-            rows = s.execute(select(event_reviews).where(event_reviews.c.document_id.in_(doc_ids[i:i + 500]))
+            rows = s.execute(select(event_reviews, org).where(event_reviews.c.document_id.in_(doc_ids[i:i + 500]))
                              .order_by(event_reviews.c.created_at, event_reviews.c.id)).mappings().all()
             for r in rows:
-                out[(r["document_id"], r["event_key"])] = {
-                    "decision": r["decision"], "by": r["user_name"], "at": _iso(r["created_at"]), "note": r["note"]}
+                out[(r["document_id"], r["event_key"])] = _review_dict(r, shows)
     return out
 
 
@@ -334,7 +376,7 @@ def _event_conds(store, viewer: Viewer, *, type: str | None = None, actor: str |
     if country:
         conds += [*_json_prefilter(events.c.location, "country", country.upper(), d),
                   events.c.location["country"].as_string() == country.upper()]
-    conds += _date_range(_event_date(d), _day(date_from, "date_from"), _day(date_to, "date_to"))
+    conds += _date_range(_event_date(d), _day(date_from, "date_from"), _day(date_to, "date_to", end=True))
     if source_kind:
         if source_kind == NO_SOURCE:
             conds.append(events.c.claim.is_(None))
@@ -364,7 +406,8 @@ def _event_item(r: Any, reviews: dict) -> dict[str, Any]:
         "source": r.source or [], "target": r.target or [], "location": r.location, "date": r.date,
         "dead": r.dead, "injured": r.injured, "size": r.size, "confidence": r.confidence, "group_id": r.group_id,
         "claim": r.claim,
-        "claim_source": ({"source": r.c_source, "source_kind": r.c_kind, "cue": r.c_cue, "via": r.c_via}
+        "claim_source": ({"source": r.c_source, "source_ref": r.c_ref, "source_kind": r.c_kind, "cue": r.c_cue,
+                          "via": r.c_via}
                          if r.claim is not None and r.c_kind is not None else None),
         "source_kind": r.c_kind if r.claim is not None else None,
         "document": {"title": r.d_title, "outlet": r.d_outlet, "published": _iso(r.d_published), "tlp": r.d_tlp},
@@ -394,12 +437,13 @@ def list_events(store, viewer: Viewer, *, type: str | None = None, actor: str | 
                                         .order_by(events.c.id.desc()).limit(limit).offset(offset)).all()]
         rows = s.execute(
             select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
-                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), documents.c.title.label("d_title"),
+                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), claims.c.source_ref.label("c_ref"),
+                   documents.c.title.label("d_title"),
                    documents.c.outlet.label("d_outlet"), documents.c.published.label("d_published"),
                    documents.c.tlp.label("d_tlp"), evidence.label("evidence"))
             .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id))
             .where(events.c.id.in_(page)).order_by(events.c.id.desc())).all() if page else []
-    reviews = _reviews(store, sorted({r.document_id for r in rows}))
+    reviews = _reviews(store, viewer, sorted({r.document_id for r in rows}))
     return _page([_event_item(r, reviews) for r in rows], total, limit, offset)
 
 
@@ -412,9 +456,16 @@ def parse_event_id(event_id: str) -> tuple[str, int]:
 
 
 def get_event(store, viewer: Viewer, event_id: str) -> dict[str, Any] | None:  # noqa: ANN001
+    """One visible event by its id ``<doc_id>:<seq>`` (looked up by that key, whatever the document's size);
+    None if absent or not visible."""
     doc_id, seq = parse_event_id(event_id)
-    page = list_events(store, viewer, document_id=doc_id, limit=MAX_LIMIT)
-    return next((e for e in page["items"] if e["id"] == event_id), None)
+    with store._read() as s:
+        row_id = s.execute(select(events.c.id).where(*_visible(viewer, events), events.c.document_id == doc_id,
+                                                     events.c.seq == seq)).scalar_one_or_none()
+        rows = _event_rows(s, [row_id]) if row_id is not None else []
+    if not rows:
+        return None
+    return _event_item(rows[0], _reviews(store, viewer, [doc_id]))
 
 
 # ------------------------------------------------------------------------------------------ entities
@@ -431,9 +482,13 @@ def list_entities(store, viewer: Viewer, *, q: str | None = None, type: str | No
         conds.append(mentions.c.country == country.upper())
     if q and q.strip():
         k = normalize_key(q)
-        ids = select(mentions.c.entity_id).where(or_(mentions.c.norm.contains(k, autoescape=True),
-                                                     mentions.c.canonical.contains(q.strip(), autoescape=True),
-                                                     mentions.c.latin.icontains(q.strip(), autoescape=True)))
+        # the names matched must come from visible documents too: a surface form found only in a hidden
+        # article would otherwise tell that the article names the entity
+        m2, d2 = mentions.alias("qm"), documents.alias("qd")
+        ids = (select(m2.c.entity_id).select_from(m2.join(d2, d2.c.id == m2.c.document_id))
+               .where(visible_documents(viewer, d2),
+                      or_(m2.c.norm.contains(k, autoescape=True), m2.c.canonical.contains(q.strip(), autoescape=True),
+                          m2.c.latin.icontains(q.strip(), autoescape=True))))
         conds.append(mentions.c.entity_id.in_(ids))
     n_docs = func.count(func.distinct(mentions.c.document_id))
     with store._read() as s:
@@ -486,7 +541,7 @@ def get_entity(store, viewer: Viewer, entity_id: str, *, max_items: int = 50) ->
         if not ms:
             return None
         doc_ids = sorted({m.document_id for m in ms})
-        docs = {r.id: r for r in s.execute(_summary_hint(select(*_DOC_COLS).where(documents.c.id.in_(doc_ids)))).all()}
+        docs = {r.id: r for r in s.execute(_summary_hint(select(*_doc_cols(viewer)).where(documents.c.id.in_(doc_ids)))).all()}
         # every event naming it (light columns, for the co-actor weights), then the full rows of the first
         # ``max_items`` with their evidence sentences
         evs = s.execute(
@@ -499,7 +554,8 @@ def get_entity(store, viewer: Viewer, entity_id: str, *, max_items: int = 50) ->
         shown = [e.id for e in evs[:max_items]]
         full = {r.id: r for r in s.execute(
             select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
-                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), documents.c.title.label("d_title"),
+                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), claims.c.source_ref.label("c_ref"),
+                   documents.c.title.label("d_title"),
                    documents.c.outlet.label("d_outlet"), documents.c.published.label("d_published"),
                    documents.c.tlp.label("d_tlp"),
                    func.substr(documents.c.text, events.c.sentence_start + 1,
@@ -516,7 +572,7 @@ def get_entity(store, viewer: Viewer, entity_id: str, *, max_items: int = 50) ->
     kb = _kb_entity(entity_id)
     titles = Counter(m.title for m in ms if m.title)
 
-    reviews = _reviews(store, sorted({full[i].document_id for i in shown}))
+    reviews = _reviews(store, viewer, sorted({full[i].document_id for i in shown}))
     event_items, acts_on, acted_on_by = [], defaultdict(Counter), defaultdict(Counter)
     co_names: dict[str, str] = {}
     for e in evs:
@@ -634,7 +690,8 @@ def list_claims(store, viewer: Viewer, *, source_kind: str | None = None, docume
                          .order_by(documents.c.published.desc().nulls_last(), claims.c.document_id, claims.c.seq)
                          ).mappings().all() if page else []
     items = [{"id": f"{r['document_id']}:{r['seq']}", "document_id": r["document_id"], "seq": r["seq"],
-              "source": r["source"], "source_kind": r["source_kind"], "cue": r["cue"], "via": r["via"],
+              "source": r["source"], "source_ref": r["source_ref"], "source_kind": r["source_kind"],
+              "cue": r["cue"], "via": r["via"],
               "start": r["start"], "end": r["end"], "source_start": r["source_start"], "source_end": r["source_end"],
               "confidence": r["confidence"], "content": r["content"],
               "document": {"title": r["d_title"], "outlet": r["d_outlet"], "published": _iso(r["d_published"]),
@@ -707,7 +764,7 @@ def search(store, viewer: Viewer, q: str | None, *, type: str | None = None, cou
                 .order_by(documents.c.published.desc().nulls_last(), documents.c.ingested_at.desc(),
                           documents.c.id)).all()]
         page = ranked[offset:offset + limit]
-        rows = {r.id: r for r in s.execute(select(*_DOC_COLS, documents.c.text)
+        rows = {r.id: r for r in s.execute(select(*_doc_cols(viewer), documents.c.text)
                                            .where(documents.c.id.in_([i for i, _ in page]))).all()} if page else {}
         facets = _facets(s, [i for i, _ in ranked]) if ranked else {}
     orgs = _org_names(store) if rows else {}
@@ -817,7 +874,10 @@ def timeline(store, viewer: Viewer, *, granularity: str = "month", **filters: An
         raise QueryError(f"granularity={granularity!r}: use day, month or year")
     width = {"year": 4, "month": 7, "day": 10}[granularity]
     conds, need_claims = _event_conds(store, viewer, **filters)
-    period = func.substr(_event_date(store.dialect), 1, width)
+    day = _event_date(store.dialect)
+    # a week (2012-W05) or season (2012-SU) has no month: it counts in its year, not as "2012-W0"
+    period = func.substr(day, 1, width) if width == 4 else case(
+        (func.substr(day, 6, 1).between("0", "9"), func.substr(day, 1, width)), else_=func.substr(day, 1, 4))
     with store._read() as s:
         base = _claim_join() if need_claims else events
         rows = s.execute(select(period, events.c.type, func.count()).select_from(base).where(*conds)
@@ -894,11 +954,11 @@ def event_reviews_of(store, viewer: Viewer, event_id: str) -> list[dict[str, Any
                         .where(*_visible(viewer, events), events.c.document_id == doc_id, events.c.seq == seq)).first()
         if row is None:
             raise LookupError(f"no event {event_id}")
-        rows = s.execute(select(event_reviews).where(event_reviews.c.document_id == doc_id,
-                                                     event_reviews.c.event_key == _event_key(row.type, row.trigger_start))
+        org, shows = _review_privacy(viewer)
+        rows = s.execute(select(event_reviews, org).where(event_reviews.c.document_id == doc_id,
+                                                          event_reviews.c.event_key == _event_key(row.type, row.trigger_start))
                          .order_by(event_reviews.c.created_at, event_reviews.c.id)).mappings().all()
-    return [{"decision": r["decision"], "by": r["user_name"], "user_id": r["user_id"], "at": _iso(r["created_at"]),
-             "note": r["note"]} for r in rows]
+    return [{**_review_dict(r, shows), "user_id": r["user_id"] if shows(r["r_org"]) else None} for r in rows]
 
 
 def _who(viewer: Viewer, note: str | None) -> str:
@@ -917,9 +977,11 @@ def merge_entities(store, viewer: Viewer, source: str, target: str, note: str | 
     """Every mention of ``source`` becomes ``target`` (store.merge_entities), recorded with who. The viewer
     must see ``source`` in some document; ``target`` may be a knowledge-base entity not yet named."""
     _require_user(viewer)
-    if not _entity_visible(store, viewer, source):
-        raise LookupError(f"no entity {source}")
-    decision, changed = store.merge_entities(source, target, note=_who(viewer, note))
+    # one answer for an absent entity and one known only from documents the viewer may not see
+    for e in (source, target):
+        if not _entity_visible(store, viewer, e) and (e == source or _kb_entity(e) is None):
+            raise LookupError(f"no entity {e}")
+    decision, changed = store.merge_entities(source, target, note=_who(viewer, note), viewer=viewer)
     return {"decision": decision, "changed": changed, "source": source, "target": target}
 
 
@@ -935,7 +997,10 @@ def split_entity(store, viewer: Viewer, entity_id: str, document_ids: list[str],
     missing = [d for d in document_ids if d not in seen]
     if missing:
         raise LookupError(f"no document {missing[0]}")
-    decision, new_id, changed = store.split_entity(entity_id, document_ids, name=name, note=_who(viewer, note))
+    if not _entity_visible(store, viewer, entity_id):
+        raise LookupError(f"no entity {entity_id}")
+    decision, new_id, changed = store.split_entity(entity_id, document_ids, name=name, note=_who(viewer, note),
+                                                   viewer=viewer)
     return {"decision": decision, "changed": changed, "entity_id": entity_id, "new_id": new_id}
 
 
@@ -987,7 +1052,8 @@ def _event_rows(s, ids: list[int]) -> list[Any]:  # noqa: ANN001
     for i in range(0, len(ids), MAX_LIMIT):
         out += s.execute(
             select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
-                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), documents.c.title.label("d_title"),
+                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), claims.c.source_ref.label("c_ref"),
+                   documents.c.title.label("d_title"),
                    documents.c.outlet.label("d_outlet"), documents.c.published.label("d_published"),
                    documents.c.tlp.label("d_tlp"), evidence.label("evidence"))
             .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id))
@@ -999,12 +1065,14 @@ def browse_events(store, viewer: Viewer, *, decision: str | None = None, limit: 
                   offset: int = 0, **filters: Any) -> dict[str, Any]:
     """Visible events as ``list_events`` gives them (same filters, same items), narrowed by their latest
     review (``decision``: confirmed, rejected or unreviewed), newest published first (then document, order
-    in it). ``limit=None``: every matching event (a CSV download), else at most MAX_LIMIT."""
+    in it). ``limit=None``: every matching event up to MAX_EXPORT (a CSV download; ``total`` says how many
+    match, so the caller can say the list was cut), else at most MAX_LIMIT."""
     if decision and decision not in REVIEW_FILTERS:
         raise QueryError(f"decision={decision!r}: use one of {', '.join(REVIEW_FILTERS)}")
-    offset = max(0, int(offset))
+    offset = max(0, min(int(offset), MAX_OFFSET))
     if limit is not None:
         limit, offset = _bounds(limit, offset)
+    cap = MAX_EXPORT if limit is None else limit
     conds, need_claims = _event_conds(store, viewer, **filters)
     if decision:
         latest = _latest_decision()
@@ -1014,9 +1082,9 @@ def browse_events(store, viewer: Viewer, *, decision: str | None = None, limit: 
         total = s.execute(select(func.count()).select_from(base).where(*conds)).scalar_one()
         q = (select(events.c.id).select_from(base).where(*conds)
              .order_by(documents.c.published.desc().nulls_last(), events.c.document_id, events.c.seq).offset(offset))
-        ids = [r[0] for r in s.execute(q if limit is None else q.limit(limit)).all()]
+        ids = [r[0] for r in s.execute(q.limit(cap)).all()]
         rows = {r.id: r for r in _event_rows(s, ids)}
-    reviews = _reviews(store, sorted({r.document_id for r in rows.values()}))
+    reviews = _reviews(store, viewer, sorted({r.document_id for r in rows.values()}))
     return _page([_event_item(rows[i], reviews) for i in ids if i in rows], total, limit, offset)  # type: ignore[arg-type]
 
 

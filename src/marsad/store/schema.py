@@ -293,6 +293,19 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class WebSessionRow(Base):
+    """A login of the web interface (migration 0005): the cookie holds a random token, this row its sha256,
+    the user and API key it stands for; logout sets ``revoked_at``, and a revoked key ends it too."""
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class OrgShareRow(Base):
     """``org_id`` shares its TLP:AMBER items with ``partner_id`` (one direction)."""
     __tablename__ = "org_shares"
@@ -363,6 +376,7 @@ organisations = OrganisationRow.__table__
 users = UserRow.__table__
 api_keys = ApiKeyRow.__table__
 org_shares = OrgShareRow.__table__
+web_sessions = WebSessionRow.__table__
 stories = StoryRow.__table__
 event_groups = EventGroupRow.__table__
 event_reviews = EventReviewRow.__table__

@@ -18,7 +18,8 @@ from marsad.ingest.model import content_id
 from marsad.ingest.readers import EXTENSIONS
 from marsad.jobs import Ingester
 from marsad.store import Store
-from marsad.store.access import Sharing
+from marsad.store.access import Sharing, Viewer, visible_documents
+from marsad.store.schema import documents
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -30,7 +31,7 @@ class Job:
     total: int = 0
     done: int = 0
     state: str = "queued"  # queued | running | done | failed
-    results: list[dict] = field(default_factory=list)  # {name, outcome, document_id}
+    results: list[dict] = field(default_factory=list)  # {name, outcome, document_id[, note]}
     error: str | None = None
     started: float = field(default_factory=time.time)
 
@@ -80,33 +81,46 @@ class JobRunner:
         return self.jobs.get(job_id)
 
     def start(self, store: Store, entries: list[tuple[str, Item | Failure]], sharing: Sharing,
-              user_id: int | None) -> Job:
-        job = Job(secrets.token_urlsafe(12), user_id, total=len(entries))
+              viewer: Viewer) -> Job:
+        job = Job(secrets.token_urlsafe(12), viewer.user_id, total=len(entries))
         with self.lock:
             self.jobs[job.id] = job
             for old in list(self.jobs)[:-100]:
                 self.jobs.pop(old, None)
-        threading.Thread(target=self._run, args=(store.url, entries, sharing, job), daemon=True,
+        threading.Thread(target=self._run, args=(store.url, entries, sharing, viewer, job), daemon=True,
                          name=f"marsad-web-ingest-{job.id}").start()
         return job
 
     @staticmethod
-    def _run(url: str, entries: list[tuple[str, Item | Failure]], sharing: Sharing, job: Job) -> None:
+    def _run(url: str, entries: list[tuple[str, Item | Failure]], sharing: Sharing, viewer: Viewer,
+             job: Job) -> None:
         names = {obj.key: name for name, obj in entries}
         ids = {obj.key: content_id(obj.content_hash) for _, obj in entries if isinstance(obj, Item)}
+        seen: set[str] = set()  # ids this viewer may open: stored now by this job, or already visible
 
         def on_item(key: str, outcome: str) -> None:
             if outcome.startswith("warning:"):
                 return
-            ok = outcome in ("stored", "near_duplicate", "duplicate")
-            job.results.append({"name": names.get(key, key), "outcome": outcome,
-                                "document_id": ids.get(key) if ok else None})
+            doc_id = ids.get(key)
+            result = {"name": names.get(key, key), "outcome": outcome, "document_id": None}
+            if outcome in ("stored", "near_duplicate") and doc_id:
+                seen.add(doc_id)
+                result["document_id"] = doc_id
+            elif outcome == "duplicate":
+                # the same text is stored already: its id only if the viewer may see it, else the id (and
+                # so the existence) of another organisation's hidden article would leak
+                if doc_id in seen:
+                    result["document_id"] = doc_id
+                else:
+                    result["note"] = "محفوظ من قبل"
+            job.results.append(result)
             job.done += 1
 
         job.state = "running"
         try:
             store = Store(url)
             try:
+                seen.update(_visible_ids(store, viewer, sorted(set(ids.values()))))
                 if os.environ.get("MARSAD_WEB_INGEST_DELAY"):  # tests: make the progress page observable
                     time.sleep(float(os.environ["MARSAD_WEB_INGEST_DELAY"]))
                 Ingester(store, on_item=on_item, sharing=sharing).run((obj for _, obj in entries), "web ingest")
@@ -116,3 +130,15 @@ class JobRunner:
         except Exception as exc:  # the page shows it; the thread must not die silently
             job.state = "failed"
             job.error = f"{type(exc).__name__}: {exc}"
+
+
+def _visible_ids(store: Store, viewer: Viewer, doc_ids: list[str]) -> set[str]:
+    """Which of ``doc_ids`` are stored and visible to ``viewer``."""
+    from sqlalchemy import select
+
+    out: set[str] = set()
+    with store._read() as s:  # noqa: SLF001
+        for i in range(0, len(doc_ids), 500):
+            out.update(s.execute(select(documents.c.id).where(documents.c.id.in_(doc_ids[i:i + 500]),
+                                                              visible_documents(viewer, documents))).scalars())
+    return out

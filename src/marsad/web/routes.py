@@ -1,8 +1,8 @@
 """HTML pages under / and static files under /static: the Arabic, right-to-left web interface.
 
 Every page reads through ``store/queries.py`` (the API's read layer; ``web/data.py`` only shapes its
-answers for the templates) with the request's viewer (``api.deps.get_viewer``: the API key kept
-in the signed session after login), so a visitor who is not logged in sees TLP:CLEAR documents only. Pages
+answers for the templates) with the request's viewer (``api.deps.get_viewer``: the server-side web session
+whose random token the signed cookie holds after login; never the API key itself), so a visitor who is not logged in sees TLP:CLEAR documents only. Pages
 are rendered by Jinja2 with autoescape on; article text reaches the page only as escaped segment text
 (``web/highlight.py``). Every POST checks the session's CSRF token (``web/security.py``).
 """
@@ -15,19 +15,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from marsad.api.deps import get_store, get_viewer
+from marsad.api.deps import SESSION_KEY, get_store, get_viewer
+from marsad.exports.common import safe_cell
 from marsad.store import queries
 from marsad.store.access import TLP_LEVELS, Sharing, Viewer
 from marsad.web import charts, data
 from marsad.web.highlight import paragraphs, segments, spans_of
 from marsad.web.ingest import JobRunner, read_upload
-from marsad.web.security import CSRF_FIELD, check_csrf, csrf_token
+from marsad.web.security import CSRF_FIELD, CSRF_HEADER, check_csrf, csrf_token, form_csrf_ok, safe_url
 
 HERE = Path(__file__).parent
 STATIC = (HERE / "static").resolve()
@@ -46,7 +48,14 @@ TYPES_AR = {"PER": "شخص", "ORG": "منظمة", "GPE": "كيان سياسي", 
 FACET_NAMES = {"type": "نوع الحدث", "actor": "الفاعل", "place": "المكان", "country": "البلد", "month": "التاريخ",
                "outlet": "الوسيلة", "source_kind": "نوع المصدر"}
 _env.globals.update(SOURCE_KINDS=SOURCE_KINDS, TYPES_AR=TYPES_AR, FACET_NAMES=FACET_NAMES, TLP_LEVELS=TLP_LEVELS,
-                    colour=charts.colour, CSRF_FIELD=CSRF_FIELD)
+                    colour=charts.colour, CSRF_FIELD=CSRF_FIELD, safe_url=safe_url,
+                    csv_max=queries.MAX_EXPORT)
+MAX_PAGE = 10_000  # deeper pages are a scan, not a read
+MAX_INGEST_BYTES = 20 * 1024 * 1024  # one ingest form, every file and field together (counted while read)
+
+
+def _page_no(page: int) -> int:
+    return min(max(int(page), 1), MAX_PAGE)
 
 _jobs = JobRunner()
 
@@ -106,17 +115,24 @@ def login_form(request: Request, next: str = "/", viewer: Viewer = Depends(get_v
 @router.post("/login", include_in_schema=False, dependencies=[Depends(check_csrf)])
 def login(request: Request, api_key: str = Form(...), next: str = Form("/"), store=Depends(get_store)) -> Response:
     viewer = store.viewer_for_key(api_key.strip())
-    if viewer is None:
+    token = store.create_web_session(api_key.strip()) if viewer is not None else None
+    if viewer is None or token is None:
         _flash(request, "مفتاح API غير صالح أو ملغى.", "error")
         return _back("/login")
-    request.session["api_key"] = api_key.strip()
-    request.session.pop("csrf", None)  # a new token once logged in
+    old = request.session.get(SESSION_KEY)
+    if old:
+        store.revoke_web_session(old)
+    request.session.clear()  # a fresh session (new CSRF token): nothing of the anonymous one carries over
+    request.session[SESSION_KEY] = token  # the cookie holds the session's token only, never the key
     _flash(request, f"مرحبا {viewer.name}.")
     return _back(next if next.startswith("/") and not next.startswith("//") else "/")
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
-def logout(request: Request) -> Response:
+def logout(request: Request, store=Depends(get_store)) -> Response:
+    token = request.session.get(SESSION_KEY)
+    if token:
+        store.revoke_web_session(token)  # a copy of the cookie no longer logs anyone in
     request.session.clear()
     _flash(request, "تم تسجيل الخروج.")
     return _back("/")
@@ -133,7 +149,7 @@ def home(request: Request, q: str = "", page: int = 1, store=Depends(get_store),
     filters = _filters(request, (*data.FACETS, "date_from", "date_to"))
     try:
         result = queries.search(store, viewer, q or None, **data.search_filters(filters), limit=20,
-                                offset=(max(page, 1) - 1) * 20)
+                                offset=(_page_no(page) - 1) * 20)
     except ValueError as exc:  # a date that is not YYYY-MM-DD, a month that is not YYYY-MM
         _flash(request, f"مرشح غير صالح: {exc}", "error")
         return _back("/")
@@ -168,7 +184,7 @@ def document(request: Request, doc_id: str, store=Depends(get_store),
 def entities(request: Request, q: str = "", type: str = "", page: int = 1, store=Depends(get_store),
              viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     result = queries.list_entities(store, viewer, q=q or None, type=type or None, limit=50,
-                                offset=(max(page, 1) - 1) * 50)
+                                offset=(_page_no(page) - 1) * 50)
     return _render(request, "entities.html", viewer, q=q, type=type, result=result, page=page)
 
 
@@ -257,7 +273,7 @@ def events_page(request: Request, page: int = 1, store=Depends(get_store),
                 viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
     f = _filters(request, EVENT_FILTERS)
     try:
-        result = _events(store, viewer, f, limit=100, offset=(max(page, 1) - 1) * 100)
+        result = _events(store, viewer, f, limit=100, offset=(_page_no(page) - 1) * 100)
     except ValueError as exc:  # a date or a review state the read layer does not know
         _flash(request, f"مرشح غير صالح: {exc}", "error")
         return _back("/events")
@@ -295,20 +311,26 @@ def events_csv(request: Request, store=Depends(get_store), viewer: Viewer = Depe
     w = csv.writer(buf)
     w.writerow(CSV_FIELDS)
     try:
-        rows = _events(store, viewer, f, limit=None)["items"]
+        result = _events(store, viewer, f, limit=None)  # at most queries.MAX_EXPORT rows
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc))
+    rows = result["items"]
     for e in rows:
         loc = e["location"] or {}
         claim = e["claim_source"] or {}
         doc = e["document"]
-        w.writerow([e["id"], e["document_id"], doc["published"], e["day"], e["type"], e["mode"], e["trigger"]["text"],
-                    "; ".join(a["text"] or "" for a in e["source"]), "; ".join(a["text"] or "" for a in e["target"]),
-                    loc.get("text"), loc.get("lat"), loc.get("lon"), e["dead"], e["injured"], e["size"],
-                    e["confidence"], claim.get("source"), claim.get("source_kind"),
-                    (e["review"] or {}).get("decision"), doc["tlp"], doc["outlet"], e["title"]])
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="marsad-events.csv"'})
+        # article text (titles, names, sources) goes into a spreadsheet: no cell may start a formula
+        w.writerow([safe_cell(v) for v in (
+            e["id"], e["document_id"], doc["published"], e["day"], e["type"], e["mode"], e["trigger"]["text"],
+            "; ".join(a["text"] or "" for a in e["source"]), "; ".join(a["text"] or "" for a in e["target"]),
+            loc.get("text"), loc.get("lat"), loc.get("lon"), e["dead"], e["injured"], e["size"],
+            e["confidence"], claim.get("source"), claim.get("source_kind"),
+            (e["review"] or {}).get("decision"), doc["tlp"], doc["outlet"], e["title"])])
+    headers = {"Content-Disposition": 'attachment; filename="marsad-events.csv"'}
+    if result["total"] > len(rows):  # cut at queries.MAX_EXPORT: say so rather than pass for the whole list
+        headers["X-Marsad-Note"] = (f"first {len(rows)} of {result['total']} events; narrow the filters "
+                                    "(or use /api/export) for the rest")
+    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.post("/events/review", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -362,31 +384,46 @@ def ingest_form(request: Request, viewer: Viewer = Depends(get_viewer)) -> Respo
     return _render(request, "ingest.html", viewer)
 
 
-@router.post("/ingest", include_in_schema=False, dependencies=[Depends(check_csrf)])
-async def ingest(request: Request, text: str = Form(""), title: str = Form(""), outlet: str = Form(""),
-                 published: str = Form(""), url: str = Form(""), tlp: str = Form("CLEAR"),
-                 files: list[UploadFile] = File(default=[]), store=Depends(get_store),
-                 viewer: Viewer = Depends(get_viewer)) -> Response:
+@router.post("/ingest", include_in_schema=False, max_body_size=MAX_INGEST_BYTES)
+async def ingest(request: Request, store=Depends(get_store), viewer: Viewer = Depends(get_viewer)) -> Response:
+    # who asks is known from the cookie: an anonymous upload is turned away before its body is parsed; the
+    # body itself stops at MAX_INGEST_BYTES while it is read (413), whatever Content-Length claimed
     if (r := _require_user(request, viewer)):
         return r
+    if not request.session.get("csrf") and not request.headers.get(CSRF_HEADER):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong: reload the page and send the form again")
+    form = await request.form(max_files=100, max_fields=50)
+    if not form_csrf_ok(request, form):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong: reload the page and send the form again")
+
+    def field(name: str, default: str = "") -> str:
+        v = form.get(name)
+        return v.strip() if isinstance(v, str) else default
+
+    raw = form.get("text")
+    text = raw if isinstance(raw, str) and raw.strip() else ""
+    title, outlet, published, url = (field("title"), field("outlet"), field("published"),
+                                           field("url"))
     try:
-        sharing = Sharing(org_id=viewer.org_id, tlp=tlp, created_by=viewer.user_id)
+        sharing = Sharing(org_id=viewer.org_id, tlp=field("tlp") or "CLEAR", created_by=viewer.user_id)
         if published:
             dt.date.fromisoformat(published)
+        if url and safe_url(url) is None:  # javascript:, data: … would become a link on the article's page
+            raise ValueError(f"الرابط {url!r} ليس رابط http أو https")
     except ValueError as exc:
         _flash(request, f"تعذّر الإدخال: {exc}", "error")
         return _back("/ingest")
     meta = {"title": title or None, "published": published or None, "outlet": outlet or None, "url": url or None}
     entries = []
-    if text.strip():
+    if text:
         entries += read_upload("نص ملصق", text.encode("utf-8"), fmt="txt", **meta)
-    for f in files:
-        if f.filename:
+    for f in form.getlist("files"):
+        if isinstance(f, StarletteUploadFile) and f.filename:
             entries += read_upload(f.filename, await f.read(), **{**meta, "title": None})
     if not entries:
         _flash(request, "الصق نصا أو اختر ملفا.", "error")
         return _back("/ingest")
-    job = _jobs.start(store, entries, sharing, viewer.user_id)
+    job = _jobs.start(store, entries, sharing, viewer)
     return _back(f"/ingest/jobs/{job.id}")
 
 

@@ -22,6 +22,7 @@
       } else {
         li.appendChild(document.createTextNode(r.outcome));
       }
+      if (r.note) { li.appendChild(document.createTextNode(" — " + r.note)); }
       ul.appendChild(li);
     });
     box.setAttribute("data-state", job.state);
