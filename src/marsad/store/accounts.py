@@ -149,13 +149,17 @@ class AccountStoreMixin:
                           .where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))).first()
         if r is None:
             return None
-        now, last = _now(), r[6]
+        self._touch(api_keys.c.id, api_keys.c.last_used_at, r[5], r[6])
+        return self.viewer_for_user(UserInfo(*r[:5]))
+
+    def _touch(self, id_col, seen_col, row_id, last: dt.datetime | None) -> None:  # noqa: ANN001
+        """Records use at most every five minutes, so that reads stay reads."""
+        now = _now()
         if last is not None and last.tzinfo is None:
             last = last.replace(tzinfo=dt.timezone.utc)
-        if last is None or now - last > dt.timedelta(minutes=5):  # coarse, so reads stay reads
+        if last is None or now - last > dt.timedelta(minutes=5):
             with self._write() as s:  # type: ignore[attr-defined]
-                s.execute(update(api_keys).where(api_keys.c.id == r[5]).values(last_used_at=now))
-        return self.viewer_for_user(UserInfo(*r[:5]))
+                s.execute(update(id_col.table).where(id_col == row_id).values({seen_col.name: now}))
 
     # ---------------------------------------------------------------- web sessions (migration 0005)
     def create_web_session(self, key: str) -> str | None:
@@ -189,12 +193,7 @@ class AccountStoreMixin:
                                  api_keys.c.revoked_at.is_(None))).first()
         if r is None:
             return None
-        now, last = _now(), r[6]
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=dt.timezone.utc)
-        if last is None or now - last > dt.timedelta(minutes=5):  # coarse, so reads stay reads
-            with self._write() as s:  # type: ignore[attr-defined]
-                s.execute(update(web_sessions).where(web_sessions.c.id == r[5]).values(last_seen_at=now))
+        self._touch(web_sessions.c.id, web_sessions.c.last_seen_at, r[5], r[6])
         return self.viewer_for_user(UserInfo(*r[:5]))
 
     def revoke_web_session(self, token: str) -> bool:

@@ -396,6 +396,17 @@ def _claim_join():  # noqa: ANN202
     return events.outerjoin(claims, and_(claims.c.document_id == events.c.document_id, claims.c.seq == events.c.claim))
 
 
+def _event_rows_select():  # noqa: ANN202
+    """Events with their claim's source, their document's summary and the evidence sentence (one query)."""
+    evidence = func.substr(documents.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start)
+    return (select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
+                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), claims.c.source_ref.label("c_ref"),
+                   documents.c.title.label("d_title"), documents.c.outlet.label("d_outlet"),
+                   documents.c.published.label("d_published"), documents.c.tlp.label("d_tlp"),
+                   evidence.label("evidence"))
+            .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id)))
+
+
 def _event_item(r: Any, reviews: dict) -> dict[str, Any]:
     key = _event_key(r.type, r.trigger_start)
     return {
@@ -424,7 +435,6 @@ def list_events(store, viewer: Viewer, *, type: str | None = None, actor: str | 
     ``<doc_id>:<seq>``, its event key, its claim's source and source kind, the evidence sentence and
     its latest review."""
     limit, offset = _bounds(limit, offset)
-    evidence = func.substr(documents.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start)
     with store._read() as s:
         conds, need_claims = _event_conds(store, viewer, type=type, actor=actor, place=place, country=country,
                                           date_from=date_from, date_to=date_to, source_kind=source_kind,
@@ -436,12 +446,7 @@ def list_events(store, viewer: Viewer, *, type: str | None = None, actor: str | 
         page = [r[0] for r in s.execute(select(events.c.id).select_from(base).where(*conds)
                                         .order_by(events.c.id.desc()).limit(limit).offset(offset)).all()]
         rows = s.execute(
-            select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
-                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), claims.c.source_ref.label("c_ref"),
-                   documents.c.title.label("d_title"),
-                   documents.c.outlet.label("d_outlet"), documents.c.published.label("d_published"),
-                   documents.c.tlp.label("d_tlp"), evidence.label("evidence"))
-            .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id))
+            _event_rows_select()
             .where(events.c.id.in_(page)).order_by(events.c.id.desc())).all() if page else []
     reviews = _reviews(store, viewer, sorted({r.document_id for r in rows}))
     return _page([_event_item(r, reviews) for r in rows], total, limit, offset)
@@ -1047,16 +1052,10 @@ def _event_rows(s, ids: list[int]) -> list[Any]:  # noqa: ANN001
     """The rows ``_event_item`` reads, for the event row ids ``ids`` (in no particular order)."""
     if not ids:
         return []
-    evidence = func.substr(documents.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start)
     out: list[Any] = []
     for i in range(0, len(ids), MAX_LIMIT):
         out += s.execute(
-            select(events, claims.c.source.label("c_source"), claims.c.source_kind.label("c_kind"),
-                   claims.c.cue.label("c_cue"), claims.c.via.label("c_via"), claims.c.source_ref.label("c_ref"),
-                   documents.c.title.label("d_title"),
-                   documents.c.outlet.label("d_outlet"), documents.c.published.label("d_published"),
-                   documents.c.tlp.label("d_tlp"), evidence.label("evidence"))
-            .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id))
+            _event_rows_select()
             .where(events.c.id.in_(ids[i:i + MAX_LIMIT]))).all()
     return out
 
