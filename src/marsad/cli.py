@@ -116,7 +116,7 @@ def ingest(
     fmt: Annotated[Optional[str], typer.Option("--format", help="Force the input format: txt, html, jsonl or feed (default: by extension and content).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     tlp: Annotated[str, typer.Option(help="TLP marking of the stored documents: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (docs/sharing.md).")] = "CLEAR",
-    org: Annotated[Optional[str], typer.Option(help="Owning organisation (made if new); needed for AMBER and AMBER+STRICT.")] = None,
+    org: Annotated[Optional[str], typer.Option(help="Owning organisation (made if new); needed for AMBER, AMBER+STRICT and RED (or --user).")] = None,
     user: Annotated[Optional[str], typer.Option(help="Ingesting user (`marsad users add`); their organisation owns the documents.")] = None,
     workers: Annotated[Optional[int], typer.Option(min=1, help="Run the pipeline on N local Dask worker processes (docs/scale.md).")] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Run the pipeline on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (docs/scale.md).")] = None,

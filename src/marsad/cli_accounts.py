@@ -62,7 +62,7 @@ def org_share(org: Annotated[str, typer.Argument(help="The organisation that sha
 @users_app.command("add")
 def user_add(name: Annotated[str, typer.Argument(help="User name (unique).")],
              org: Annotated[str, typer.Option(help="The user's organisation (made if new).")],
-             admin: Annotated[bool, typer.Option("--admin", help="May curate for the whole organisation.")] = False,
+             admin: Annotated[bool, typer.Option("--admin", help="Mark the user as an organisation admin (recorded and listed; grants no extra rights yet).")] = False,
              key: Annotated[bool, typer.Option("--key/--no-key", help="Also create an API key and print it once.")] = True,
              db: DbOpt = None) -> None:
     """Add a user to an organisation (and print a new API key for them, shown only this once)."""

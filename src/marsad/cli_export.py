@@ -111,7 +111,7 @@ def import_cmd(
     path: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (.json) or a JSONL file from `marsad export`; - for stdin.")],
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="stix or jsonl (default: from the file).")] = None,
     tlp: Annotated[Optional[str], typer.Option(help="Mark imported documents at least so: raises a record's own marking, never lowers it (default: each keeps its own).")] = None,
-    org: Annotated[Optional[str], typer.Option(help="Owning organisation of the imported documents (made if new); needed for AMBER.")] = None,
+    org: Annotated[Optional[str], typer.Option(help="Owning organisation of the imported documents (made if new); needed for AMBER and AMBER+STRICT (RED needs --user).")] = None,
     user: Annotated[Optional[str], typer.Option(help="Importing user; owns RED documents, their organisation the others.")] = None,
     db: DbOpt = None,
 ) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 
 from marsad.store import Store
 from marsad.store.access import ANONYMOUS, Viewer
@@ -45,13 +45,22 @@ def presented_key(request: Request) -> str | None:
     return _header_key(request) or _session_token(request)
 
 
+class UnknownKey(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(status_code=401, detail="unknown or revoked API key",
+                         headers={"WWW-Authenticate": 'Basic realm="marsad"'})
+
+
 def get_viewer(request: Request) -> Viewer:
-    """ANONYMOUS without a credential; a wrong or revoked key is treated as no key (401s are the router's
-    call: see ``require_user``). A web session that was logged out, or whose API key was revoked, is
-    dropped from the cookie: the visitor is anonymous again."""
+    """ANONYMOUS without a credential. A wrong or revoked API key is refused with 401 on every route (never
+    silently anonymous: a client would otherwise take a partial answer for the whole). A web session that
+    was logged out, or whose API key was revoked, is dropped from the cookie: the visitor is anonymous again."""
     key = _header_key(request)
     if key:
-        return get_store(request).viewer_for_key(key) or ANONYMOUS
+        viewer = get_store(request).viewer_for_key(key)
+        if viewer is None:
+            raise UnknownKey()
+        return viewer
     token = _session_token(request)
     if not token:
         return ANONYMOUS

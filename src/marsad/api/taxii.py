@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from marsad.api.deps import get_store, get_viewer, presented_key
+from marsad.api.deps import UnknownKey, get_store, get_viewer
 from marsad.exports.stix import NAMESPACE, build
 from marsad.store.access import ANONYMOUS, SYSTEM, Viewer, visible_documents
 from marsad.store.schema import documents, entity_decisions, runs
@@ -68,10 +68,10 @@ def _check(request: Request) -> Viewer:
         raise TaxiiError(406, "Not Acceptable", f"this server answers {TAXII}; the request accepts {accept!r}")
     if "version=" in accept and "application/taxii+json" in accept and "version=2.1" not in accept:
         raise TaxiiError(406, "Not Acceptable", "only TAXII version 2.1 is served")
-    viewer = get_viewer(request)
-    if presented_key(request) and not viewer.authenticated:
+    try:
+        return get_viewer(request)
+    except UnknownKey:
         raise TaxiiError(401, "Unauthorized", "unknown or revoked API key")
-    return viewer
 
 
 def _ts(value: dt.datetime) -> str:

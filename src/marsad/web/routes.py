@@ -260,14 +260,6 @@ EVENT_FILTERS = ("type", "actor", "place", "country", "date_from", "date_to", "s
                  "decision")
 
 
-def _export_csv_url(request: Request) -> str | None:
-    """The exports engineer's CSV route when the app has one."""
-    for r in request.app.routes:
-        if getattr(r, "path", None) == "/api/export/events.csv":
-            return "/api/export/events.csv"
-    return None
-
-
 @router.get("/events", response_class=HTMLResponse, include_in_schema=False)
 def events_page(request: Request, page: int = 1, store=Depends(get_store),
                 viewer: Viewer = Depends(get_viewer)) -> HTMLResponse:
@@ -278,8 +270,7 @@ def events_page(request: Request, page: int = 1, store=Depends(get_store),
         _flash(request, f"مرشح غير صالح: {exc}", "error")
         return _back("/events")
     active = {k: v for k, v in f.items() if v}
-    export = _export_csv_url(request)
-    csv_url = (export if export else "/events.csv") + ("?" + urlencode(active) if active else "")
+    csv_url = "/events.csv" + ("?" + urlencode(active) if active else "")
     return _render(request, "events.html", viewer, result=result, f=f, active=active, csv_url=csv_url,
                    page=page, types=charts.PLOVER)
 
