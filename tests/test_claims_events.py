@@ -60,7 +60,10 @@ def test_quantities(pipe) -> None:
 def test_events_with_actors_magnitude_and_claim(pipe) -> None:
     text = "وقال مصدر أمني جزائري إن الجيش قتل 3 إرهابيين في ولاية إليزي أمس."
     doc = pipe(Document(id="e", text=text, published=dt.date(2013, 1, 20)))
-    ev = [e for e in doc.events if e.type == "ASSAULT"]
+    # PLOVER: a state's army killing members of an armed group is FIGHT, not ASSAULT (typing rule in
+    # pipeline/events.py, word lists in event_lexicon.json's fight_retype); was ASSAULT before issue 5
+    assert "ASSAULT" not in [e.type for e in doc.events]
+    ev = [e for e in doc.events if e.type == "FIGHT"]
     assert len(ev) == 1
     e = ev[0]
     assert e.trigger == "قتل" and [a["text"] for a in e.source] == ["الجيش"]

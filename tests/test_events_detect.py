@@ -86,3 +86,45 @@ def test_features_name_the_trigger_and_its_context(pipe) -> None:
     doc = EventStage(detect=False)(doc)
     f = features(doc, "ASSAULT", 0, len(text), doc.events)
     assert "t:هجوم" in f and "r:" + normalize_key("على") in f and "w:حريات" in f
+
+
+def _modes(pipe, text: str, typ: str) -> list[tuple[str, str | None]]:
+    return [(e.trigger, e.mode) for e in pipe(Document(id="m", text=text)).events if e.type == typ]
+
+
+def test_denied_and_planned_attacks_are_kept_and_marked(pipe) -> None:
+    # below the detector's threshold, yet kept: a denial or a plan is news a reader must see, marked
+    assert _modes(pipe, "ونفت الوزارة وقوع أي هجوم على السجن.", "ASSAULT") == [("هجوم", "negated")]
+    assert _modes(pipe, "وقال المصدر إنه لم يتم تنفيذ أي هجوم على القرية.", "ASSAULT") == [("هجوم", "negated")]
+    assert ("تفجير", "intended") in _modes(pipe, "واعترف المتهم بأنه كان ينوي تنفيذ تفجير حافلة ركاب.", "ASSAULT")
+
+
+def test_negation_scope_is_the_governed_word(pipe) -> None:
+    """Modes as the lexicon stage sets them (detector off, so that only the scope rule is tested)."""
+    def raw_modes(text: str) -> list[tuple[str, str | None]]:
+        doc = Document(id="s", text=text)
+        for s in pipe.stages:
+            if s.name != "events":
+                doc = s(doc)
+        return [(e.trigger, e.mode) for e in EventStage(detect=False)(doc).events if e.type == "ASSAULT"]
+
+    # لا يزال negates nothing: the attacks go on (a 3-word window made it "negated")
+    assert raw_modes("ولا يزال المسلحون يهاجمون القرى الحدودية.") == [("يهاجمون", None)]
+    assert raw_modes("ولم يهاجم المسلحون القرى الحدودية.") == [("يهاجم", "negated")]
+    # an intention word in another clause does not make the attack a plan
+    assert raw_modes("وكانت الحكومة تريد التفاوض، فهاجم المسلحون القافلة.") == [("هاجم", None)]
+    assert raw_modes("وكانت الجماعة تريد تنفيذ هجوم على القافلة.") == [("هجوم", "intended")]
+
+
+def test_words_the_tokenizer_splits_still_match(pipe) -> None:
+    """فتحت: the tokenizer reads ف as a conjunction (→ تحت); للاحتجاج keeps a fused لل: both are triggers."""
+    def raw_types(text: str) -> list[tuple[str, str]]:
+        doc = Document(id="w", text=text)
+        for s in pipe.stages:
+            if s.name != "events":
+                doc = s(doc)
+        return [(e.type, e.trigger) for e in EventStage(detect=False)(doc).events]
+
+    assert ("ASSAULT", "فتحت النار") in raw_types("وقال إن دبابات روسية فتحت النار على سكان المدينة.")
+    assert any(t == "PROTEST" and w.endswith("احتجاج")
+               for t, w in raw_types("ونزل آلاف الأشخاص إلى ساحة المدينة للاحتجاج على تدني الأجور."))

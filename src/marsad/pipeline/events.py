@@ -4,9 +4,12 @@ location, date, magnitude, mode (negated / intended) and the claim it rests on.
 Sentence by sentence:
 - **Triggers** are matched on each word with its conjunction/preposition clitics removed (with and
   without the article), longest phrase first; `*` entries match any ending (هاجم* → هاجموا، هاجمته).
-- **Mode**: a negator up to 3 words before (لم، لن، نفى …) → "negated"; an intention word up to 4 words
-  before (يعتزم، من المقرر، يسعى، سوف …) → "intended". A trigger of a governing type (رفض، طالب، هدد …)
+- **Mode**: a negator right before the trigger, or before up to three bridge words (لم يقتل، لم يتم تنفيذ
+  هجوم، نفى وقوع هجوم), or a denying claim holding it → "negated"; an intention word up to 4 words
+  before in the same clause (يعتزم، من المقرر، يسعى، سوف …) → "intended". Such events are kept by the
+  detector whatever its score (shown as denied/planned, not dropped). A trigger of a governing type (رفض، طالب، هدد …)
   swallows a trigger up to 6 words after it: "رفض المشاركة في عملية عسكرية" is REJECT, not FIGHT.
+- **Typing**: an ASSAULT by a state force on an armed group is FIGHT (PLOVER; الجيش قتل 3 إرهابيين).
 - **Actors** (pipeline/event_roles.py): the entity mentions of the sentence and noun phrases headed by
   actor nouns (مسلحون مجهولون، عناصر الشرطة); source and target from word order (VSO/SVO, a harm verb
   without object read as passive), markers (من قبل، على يد، شنه / ضد، على) and the sentence's victims.
@@ -28,6 +31,7 @@ from marsad.text.normalize import normalize_key
 from marsad.text.tokens import name_start
 
 ACTOR_TYPES = ("PER", "ORG", "NORP", "GPE")
+_CLAUSE_END = frozenset(",،;؛:.!?؟()«»\"")
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,42 @@ def lexicon() -> dict:
     out = {"entries": entries, "prefix_entries": by_start,
            "negators": frozenset(normalize_key(w) for w in raw["negators"]),
            "intent": frozenset(normalize_key(w) for w in raw["intent"]),
+           "bridges": frozenset(normalize_key(w) for w in raw.get("negation_bridges", ())),
            "embedding": frozenset(raw["embedding"]),
            "denials": frozenset(normalize_key(w) for w in raw.get("denials", ()))}
     for name in ("actor_nouns", "dead_units", "dead_words", "injured_words", "size_units", "victim_nouns"):
         out[name] = _compile(raw[name])
+    for name in ("state_forces", "armed_groups"):
+        out[name] = _compile(raw.get("fight_retype", {}).get(name, []))
     return out
+
+
+_key = lru_cache(maxsize=65536)(normalize_key)  # words repeat: normalise each distinct one once
+
+
+@lru_cache(maxsize=65536)
+def _word_forms(text: str, norm: str | None, whole: str = "") -> tuple[str, ...]:
+    """The forms a word token is matched under: from where a name would start (normalised), its stem
+    without clitics (``norm``), without a conjunction the tokenizer left on, and each without the
+    article; then the whole word as written when the tokenizer took a root letter for a clitic (فتحت →
+    تحت) and without a fused لل (للاحتجاج → احتجاج)."""
+    k = normalize_key(text)
+    stem = norm or k
+    forms = [k]
+    if stem != k:
+        forms.append(stem)
+    if k[:1] in ("و", "ف") and len(k) > 4:  # a conjunction the tokenizer left on (وهاجم، فقتل)
+        forms.append(k[1:])
+    w = normalize_key(whole) if whole else k
+    if w != k and w != "و" + k:  # و is always the conjunction; ف may be a root letter (فتح)
+        forms.append(w)
+    for f in (k, w):
+        if f.startswith("لل") and len(f) > 5:
+            forms.append(f[2:])
+    for f in list(forms):
+        if f.startswith("ال"):
+            forms.append(f[2:])
+    return tuple(dict.fromkeys(forms))
 
 
 def _hit(word: str, compiled: tuple[frozenset[str], dict[str, tuple[str, ...]]]) -> bool:
@@ -95,20 +130,11 @@ class EventStage:
         الحريات، المتظاهرين in passing); off gives the raw lexicon events (to train the detector)."""
         self.lx = lexicon()
         self.detect = detect
+        self._prefix_cache: dict[str, _Entry | None] = {}
 
     # ------------------------------------------------------------------ triggers
     def _forms(self, doc: Document, tok) -> tuple[str, ...]:
-        k = normalize_key(doc.text[name_start(tok):tok.end])
-        stem = tok.norm or k
-        forms = [k]
-        if stem != k:
-            forms.append(stem)
-        if k[:1] in ("و", "ف") and len(k) > 4:  # a conjunction the tokenizer left on (وهاجم، فقتل)
-            forms.append(k[1:])
-        for f in list(forms):
-            if f.startswith("ال"):
-                forms.append(f[2:])
-        return tuple(dict.fromkeys(forms))
+        return _word_forms(doc.text[name_start(tok):tok.end], tok.norm, doc.text[tok.start:tok.end])
 
     def _match(self, forms: list[tuple[str, ...]], raw: list[str], i: int) -> tuple[_Entry, int] | None:
         lx = self.lx
@@ -125,20 +151,32 @@ class EventStage:
                     best = (e, n)
         if best is None:
             for f in forms[i]:
-                for e in lx["prefix_entries"].get(f[:2], ()):
-                    if f.startswith(e.words[0]):
-                        best = (e, 1)
-                        break
-                if best is not None:
-                    break
+                e = self._prefix(f)
+                if e is not None:
+                    return (e, 1)
         return best
+
+    def _prefix(self, f: str) -> _Entry | None:
+        """The longest one-word prefix entry (هاجم*) that ``f`` starts with; memoised per word form,
+        since news vocabulary repeats (the scan over the entries sharing its first letters is the cost)."""
+        cache = self._prefix_cache
+        if f in cache:
+            return cache[f]
+        if len(cache) > 200_000:  # a long-running process: keep memory bounded
+            cache.clear()
+        hit = next((e for e in self.lx["prefix_entries"].get(f[:2], ()) if f.startswith(e.words[0])), None)
+        cache[f] = hit
+        return hit
 
     # ------------------------------------------------------------------ stage
     def __call__(self, doc: Document) -> Document:
         lx = self.lx
         words = [t for t in doc.tokens if t.kind in ("word", "number")]
-        forms = [self._forms(doc, t) if t.kind == "word" else (t.text,) for t in words]
-        raw = [normalize_key(doc.text[t.start:t.end]) for t in words]
+        txt = doc.text
+        raw = [_key(txt[t.start:t.end]) for t in words]
+        # _forms inlined: one call per token is a measurable share of this stage on long articles
+        forms = [_word_forms(txt[name_start(t):t.end], t.norm, txt[t.start:t.end]) if t.kind == "word"
+                 else (t.text,) for t in words]
         sents = [(s.start, s.end) for s in doc.sentences] or [(0, len(doc.text))]
         events: list[Event] = []
         wi = 0
@@ -186,18 +224,51 @@ class EventStage:
         """The sentence's actors (its tokens are ``idx``), found once for all its events (event_roles)."""
         return event_roles.sentence_actors(doc, words, forms, idx, s0, s1, self.lx)
 
+    def _mode(self, doc_text: str, words, forms, i: int, s0: int) -> str | None:
+        """"negated" when a negator governs the trigger at ``i``: right before it, or before at most three
+        bridge words (لم يقتل، لم يتم تنفيذ هجوم، نفى وقوع هجوم) — a negator further away negates another
+        verb ("لا يزال المسلحون يهاجمون" is no denial); "intended" when an intention word is up to 4
+        words before in the same clause (يعتزم، من المقرر أن …)."""
+        lx = self.lx
+        j, bridged = i - 1, 0
+        while j >= 0 and words[j].start >= s0 and bridged < 3 and any(x in lx["bridges"] for x in forms[j]):
+            j, bridged = j - 1, bridged + 1
+        if j >= 0 and words[j].start >= s0 and any(x in lx["negators"] or (x[:1] in ("و", "ف") and x[1:] in lx["negators"])
+                                                   for x in forms[j]):  # ولم، فلن: the short word keeps its و
+            return "negated"
+        for j in range(i - 1, max(-1, i - 5), -1):
+            if words[j].start < s0 or any(c in _CLAUSE_END for c in doc_text[words[j].end:words[j + 1].start]):
+                break  # an intention word governs its own clause only
+            if any(x in lx["intent"] for x in forms[j]):
+                return "intended"
+        return None
+
+    def _retype(self, typ: str, source: list[dict], target: list[dict]) -> str:
+        """PLOVER: a state's forces fighting an armed group is FIGHT, not ASSAULT ("الجيش قتل 3 إرهابيين");
+        the word lists are event_lexicon.json's fight_retype."""
+        if typ != "ASSAULT" or not source or not target:
+            return typ
+        lx = self.lx
+
+        def head(a: dict) -> str:
+            w = normalize_key(a["text"].split()[0]) if a["text"].split() else ""
+            return w[1:] if w[:1] in ("و", "ف") and len(w) > 4 else w
+
+        if any(_hit(head(a), lx["state_forces"]) for a in source) and \
+                any(_hit(head(a), lx["armed_groups"]) for a in target):
+            return "FIGHT"
+        return typ
+
     def _event(self, doc: Document, words, forms, i: int, n: int, e: _Entry, s0: int, s1: int,
                actors: list[dict]) -> Event:
         lx = self.lx
         t0, t1 = name_start(words[i]), words[i + n - 1].end
-        before = [x for j in range(max(0, i - 4), i) for x in forms[j] if words[j].start >= s0]
-        near = [x for j in range(max(0, i - 3), i) for x in forms[j] if words[j].start >= s0]
-        mode = None
-        if any(x in lx["negators"] for x in near):
-            mode = "negated"
-        elif any(x in lx["intent"] for x in before):
-            mode = "intended"
+        if t0 > words[i].start and not _key(doc.text[t0:words[i].end]).startswith(e.words[0]) and \
+                _key(doc.text[words[i].start:words[i].end]).startswith(e.words[0]):
+            t0 = words[i].start  # matched as written: the "clitic" was a root letter (فتحت النار)
+        mode = self._mode(doc.text, words, forms, i, s0)
         source, target = event_roles.pick_roles(doc, e.type, e.verb, t0, t1, actors, lx, s0, s1)  # who to whom
+        typ = self._retype(e.type, source, target)
         txt = doc.text
         location = None
         for m in doc.mentions:
@@ -242,7 +313,7 @@ class EventStage:
         conf = 0.7 if (source or target) else 0.55
         if mode:
             conf -= 0.1
-        return Event(type=e.type, trigger=txt[t0:t1], trigger_start=t0, trigger_end=t1, sentence_start=s0,
+        return Event(type=typ, trigger=txt[t0:t1], trigger_start=t0, trigger_end=t1, sentence_start=s0,
                      sentence_end=s1, mode=mode, source=[_clean(a) for a in source],
                      target=[_clean(a) for a in target], location=location, date=date, dead=dead,
                      injured=injured, size=size, claim=claim, confidence=round(conf, 2))
