@@ -22,19 +22,26 @@ from marsad.jobs import Ingester
 from marsad.store.access import Sharing
 from marsad.store.schema import documents, mentions
 
+from conftest import BACKENDS, copy_db, empty_db
+
 SAMPLES = sorted((Path(__file__).parents[1] / "src" / "marsad" / "samples").glob("*.txt"))
 HIDDEN_FOR = {"anonymous": ("GREEN", "AMBER", "AMBER+STRICT", "RED"), "badr": ("AMBER", "AMBER+STRICT", "RED")}
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request, tmp_path_factory):
+    """Built once per backend: SQLite, and PostgreSQL when MARSAD_TEST_PG_URL is set."""
+    with empty_db(request.param, tmp_path_factory.mktemp("tlp")) as db:
+        yield from _world(db)
+
+
+def _world(db: str):
     from fastapi.testclient import TestClient
 
     from marsad.api.app import create_app
     from marsad.store import Store
 
-    db = tmp_path_factory.mktemp("tlp") / "m.db"
-    store = Store(f"sqlite:///{db}")
+    store = Store(db)
     store.create_user("amina", "org-a")
     store.create_user("badr", "org-b")
     keys = {"amina": store.create_api_key("amina"), "badr": store.create_api_key("badr")}
@@ -171,7 +178,8 @@ def test_the_owner_sees_her_own_restricted_items(world):
 def test_a_wrong_key_is_refused_not_silently_anonymous(world):
     c = world["client"]
     bad = {"Authorization": "Bearer mk_00000000_not-a-real-key"}
-    assert c.get("/api/export/jsonl", headers=bad).status_code == 401
+    for route in ("/api/export/jsonl", "/api/stats", "/api/documents", "/api/search?q=x", "/taxii2/"):
+        assert c.get(route, headers=bad).status_code == 401, route
 
 
 # ------------------------------------------------------------------------------------------ review findings
@@ -180,21 +188,16 @@ def test_a_wrong_key_is_refused_not_silently_anonymous(world):
 @pytest.fixture
 def fresh_world(world, tmp_path):
     """A private copy of the world's database (these tests write: merges, ingests), with its own app."""
-    import sqlite3
-
     from fastapi.testclient import TestClient
 
     from marsad.api.app import create_app
     from marsad.store import Store
 
-    src = world["store"].url.removeprefix("sqlite:///")
-    dst = tmp_path / "copy.db"
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    store = Store(f"sqlite:///{dst}")
-    with TestClient(create_app(store=store)) as client:
-        yield {**world, "client": client, "store": store}
-    store.close()
+    with copy_db(world["store"].url, tmp_path) as dst:
+        store = Store(dst)
+        with TestClient(create_app(store=store)) as client:
+            yield {**world, "client": client, "store": store}
+        store.close()
 
 
 def _words(text: str) -> set[str]:

@@ -39,6 +39,8 @@ def server(tmp_path_factory):
     from marsad.jobs import ingest_paths
     from marsad.store import Store
 
+    # SQLite only: these tests are about the pages in a real browser; the data layer under them runs on
+    # PostgreSQL too in test_web, test_api and test_access_routes (the same routes over HTTP)
     db = f"sqlite:///{tmp_path_factory.mktemp('web') / 'marsad.db'}"
     with Store(db) as store:
         counts = ingest_paths(store, [str(SAMPLES)])

@@ -4,12 +4,10 @@ with the same bad-input handling and the same idempotency."""
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 
 import marsad
 from marsad.distributed import dask_client, dask_ingest_paths
@@ -18,6 +16,8 @@ from marsad.store import Store
 from marsad.store.schema import (
     claims, dates, documents, event_groups, events, failures, mentions, quantities, stories,
 )
+
+from conftest import backend_of, empty_db
 
 SAMPLES = Path(marsad.__file__).parent / "samples"
 
@@ -65,20 +65,8 @@ def _dump(url: str) -> dict[str, list]:
 @pytest.fixture
 def second_url(store_url, tmp_path):
     """Another empty database of the same kind as ``store_url``."""
-    if store_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'dask.db'}"
-        return
-    base = make_url(store_url)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base.difference_update_query(["options"]))
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with empty_db(backend_of(store_url), tmp_path / "dask") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

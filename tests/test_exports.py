@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -21,6 +21,8 @@ from marsad.exports.select import ExportFilter, event_day, select_documents
 from marsad.store import Store
 from marsad.store.access import ANONYMOUS, SYSTEM
 
+from conftest import BACKENDS, copy_db, empty_db
+
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "marsad" / "samples"
 # (TLP, owning organisation, ingesting user) of the five samples, in file order; publication dates are
 # given on ingest (the samples carry none) so the date filters have something to bite on
@@ -29,13 +31,13 @@ PLAN = [("CLEAR", None, None), ("CLEAR", None, None), ("GREEN", "org-a", None), 
 PUBLISHED = [dt.date(2012, 6, d) for d in (1, 2, 3, 4, 5)]
 
 
-def build_db(path: Path) -> dict[str, str]:
+def build_db(url: str) -> dict[str, str]:
     """Ingest the samples one call each (so ingestion times differ) with PLAN's markings; returns
     {document id: TLP}."""
     from marsad.jobs import ingest_paths
     from marsad.store.access import Sharing
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(url)
     store.create_user("alice", "org-a")
     store.create_user("bob", "org-b")
     store.create_user("carol", "org-c")
@@ -52,21 +54,22 @@ def build_db(path: Path) -> dict[str, str]:
     return tlps
 
 
-@pytest.fixture(scope="session")
-def kb_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    path = tmp_path_factory.mktemp("kb") / "marsad.db"
-    return path, build_db(path)
+@pytest.fixture(scope="session", params=BACKENDS)
+def kb_template(request, tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    """Built once per backend (SQLite; PostgreSQL when MARSAD_TEST_PG_URL is set) for this module and
+    test_stix / test_taxii, which import these fixtures."""
+    with empty_db(request.param, tmp_path_factory.mktemp("kb")) as url:
+        yield url, build_db(url)
 
 
 @pytest.fixture
 def kb(kb_template, tmp_path):
     """A private copy of the sample database (tests may write to it)."""
     src, tlps = kb_template
-    dst = tmp_path / "marsad.db"
-    shutil.copy(src, dst)
-    store = Store(f"sqlite:///{dst}")
-    yield store, tlps
-    store.close()
+    with copy_db(src, tmp_path) as dst:
+        store = Store(dst)
+        yield store, tlps
+        store.close()
 
 
 def viewer(store: Store, name: str):
@@ -246,12 +249,12 @@ COUNTED = ("documents", "duplicates", "mentions", "dates", "quantities", "claims
            "events_by_type")
 
 
-def test_jsonl_export_then_import_into_a_fresh_database_gives_the_same_counts(kb, tmp_path):
+def test_jsonl_export_then_import_into_a_fresh_database_gives_the_same_counts(kb, empty_db_like):
     store, tlps = kb
     buf = io.StringIO()
     n = jsonl.write_jsonl(store, SYSTEM, buf)
     assert n == len(tlps)
-    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = Store(empty_db_like(store.url))
     fresh.create_user("bob", "org-b")  # an org-b exists there too: a name is no owner
     counts = jsonl.import_records(fresh, jsonl.read_jsonl(io.StringIO(buf.getvalue()), "x.jsonl"))
     # CLEAR/GREEN need no owner; AMBER and RED need one given on import (named in the failure)
@@ -314,7 +317,7 @@ def test_cli_export_as_user_with_max_tlp_and_errors(kb, tmp_path):
     assert res.exit_code != 0 and "'pink' is not a TLP marking" in res.output
 
 
-def test_cli_import_round_trip(kb, tmp_path):
+def test_cli_import_round_trip(kb, tmp_path, empty_db_like):
     from marsad.cli import app
 
     store, tlps = kb
@@ -322,7 +325,7 @@ def test_cli_import_round_trip(kb, tmp_path):
     exported = tmp_path / "all.jsonl"
     assert runner.invoke(app, ["export", "-f", "jsonl", "-o", str(exported), "--db", store.url,
                                "--all"]).exit_code == 0
-    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    fresh = empty_db_like(store.url)
     made = Store(fresh)
     made.create_user("dalia", "imported")
     made.close()
@@ -337,7 +340,7 @@ def test_cli_import_round_trip(kb, tmp_path):
     assert res.exit_code == 0 and f"stored 0, already stored {len(tlps)}" in res.stdout
 
 
-def test_cli_import_tlp_only_raises_a_marking(kb, tmp_path):
+def test_cli_import_tlp_only_raises_a_marking(kb, tmp_path, empty_db_like):
     """--tlp lifts records marked lower up to it and leaves higher ones as they are: a RED record imported
     with --tlp CLEAR stays RED (a printed note says so), never readable by everyone."""
     from sqlalchemy import select
@@ -351,8 +354,8 @@ def test_cli_import_tlp_only_raises_a_marking(kb, tmp_path):
     exported = tmp_path / "all.jsonl"
     assert runner.invoke(app, ["export", "-f", "jsonl", "-o", str(exported), "--db", store.url, "--all"]).exit_code == 0
     order = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
-    for n, floor in enumerate(("CLEAR", "AMBER")):
-        fresh = f"sqlite:///{tmp_path / f'fresh{n}.db'}"
+    for floor in ("CLEAR", "AMBER"):
+        fresh = empty_db_like(store.url)
         made = Store(fresh)
         made.create_user("dalia", "imported")
         made.close()
@@ -400,13 +403,13 @@ def test_render_counts_match_the_files(kb):
 # -- the security review's findings --------------------------------------------------------------------------
 
 
-def test_import_never_gives_ownership_by_organisation_name(kb, tmp_path):
+def test_import_never_gives_ownership_by_organisation_name(kb, empty_db_like):
     """Another instance's "org-a" is not this instance's "org-a": restricted records need an owner given
     here, and a RED one is owned by the importing user, never by a whole organisation."""
     store, tlps = kb
     buf = io.StringIO()
     jsonl.write_jsonl(store, SYSTEM, buf)
-    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = Store(empty_db_like(store.url))
     fresh.create_user("alice2", "org-a")  # a local organisation that happens to carry the same names
     fresh.create_user("bob2", "org-b")
     lines = lambda: jsonl.read_jsonl(io.StringIO(buf.getvalue()), "x.jsonl")  # noqa: E731

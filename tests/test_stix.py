@@ -120,11 +120,11 @@ def test_events_keep_their_claims_source(kb):
         assert 0 <= r["confidence"] <= 100
 
 
-def test_ids_are_deterministic_and_survive_a_round_trip(kb, tmp_path):
+def test_ids_are_deterministic_and_survive_a_round_trip(kb, empty_db_like):
     store, tlps = kb
     first = stix.bundle_json(store, SYSTEM)
     assert stix.bundle_json(store, SYSTEM) == first  # byte for byte
-    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = Store(empty_db_like(store.url))
     fresh.create_user("xena", "org-x")  # the importing user owns the RED article, org-x the AMBER one
     x = fresh.user("xena")
     counts = stix_import.import_bundle(fresh, io.StringIO(first), "b.json", org_id=x.org_id, created_by=x.id)
@@ -139,14 +139,14 @@ def test_ids_are_deterministic_and_survive_a_round_trip(kb, tmp_path):
     fresh.close()
 
 
-def test_import_keeps_the_markings_and_skips_foreign_reports(kb, tmp_path):
+def test_import_keeps_the_markings_and_skips_foreign_reports(kb, empty_db_like):
     store, tlps = kb
     data = bundle(store, SYSTEM)
     foreign = {"type": "report", "spec_version": "2.1", "id": "report--0b7a5a1e-8f55-4d34-9a55-111111111111",
                "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z", "name": "other tool",
                "published": "2024-01-01T00:00:00Z", "object_refs": [stix.MARSAD_IDENTITY]}
     data["objects"].append(foreign)
-    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = Store(empty_db_like(store.url))
     fresh.create_user("bob", "org-b")
     bob = fresh.user("bob")  # restricted records need an owner given here (never one found by name)
     counts = stix_import.import_bundle(fresh, io.StringIO(json.dumps(data)), "b.json", org_id=bob.org_id,
@@ -173,7 +173,7 @@ def _report_with(rec_tlp: str, marking: str, text: str = "نص") -> dict:
             "extensions": {stix.RECORD_EXTENSION: {"record": json.dumps({"tlp": rec_tlp, "text": text})}}}
 
 
-def test_import_takes_the_most_restrictive_of_report_marking_and_record(kb, tmp_path):
+def test_import_takes_the_most_restrictive_of_report_marking_and_record(kb, empty_db_like):
     counts = stix_import.StixImportCounts()
     got = [r["tlp"] for _, r in stix_import.report_records(
         [_report_with("CLEAR", "RED"), _report_with("RED", "CLEAR"), _report_with("GREEN", "GREEN")], counts)]
@@ -186,7 +186,7 @@ def test_import_takes_the_most_restrictive_of_report_marking_and_record(kb, tmp_
     clear = next(d for d, t in tlps.items() if t == "CLEAR")
     rep = next(o for o in data["objects"] if o["type"] == "report" and o["external_references"][0]["external_id"] == clear)
     rep["object_marking_refs"] = [stix.tlp_markings()["RED"].id]
-    fresh = Store(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = Store(empty_db_like(store.url))
     fresh.create_user("dalia", "org-d")
     d = fresh.user("dalia")
     got = stix_import.import_bundle(fresh, io.StringIO(json.dumps(data)), "b.json", org_id=d.org_id, created_by=d.id)

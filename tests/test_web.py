@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ from marsad.store.access import Sharing
 from marsad.store.schema import entity_decisions, event_reviews
 from marsad.web.highlight import Span, segments, spans_of
 
+from conftest import BACKENDS, empty_db
+
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "marsad" / "samples"
 HOSTILE = ("تقرير خاص <script>alert('x')</script>\n"
            "قال مصدر أمني لوكالة الأنباء الجزائرية إن مسلحين هاجموا ثكنة للجيش في تمنراست يوم 3 مارس 2014 "
@@ -27,28 +27,10 @@ HOSTILE = ("تقرير خاص <script>alert('x')</script>\n"
 
 # as conftest's store_url, but for the whole module (ingesting the samples once per backend): SQLite always,
 # PostgreSQL too when MARSAD_TEST_PG_URL names a server (CI), in a schema of its own dropped afterwards
-_PG = os.environ.get("MARSAD_TEST_PG_URL") or None
-BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if _PG else [])
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def db_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'marsad.db'}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_PG)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(_PG).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with empty_db(request.param, tmp_path_factory.mktemp("web")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -355,13 +337,13 @@ def test_session_cookie_is_secure_behind_https(site, monkeypatch):
 
 
 @pytest.fixture
-def lone_site(tmp_path):
+def lone_site(store_url):
     """Its own database: one CLEAR article stored with a javascript: URL and a title a spreadsheet would
     run (as a record imported from elsewhere may carry), and user amina."""
     from marsad.jobs import Ingester
     from marsad.web.ingest import read_upload
 
-    db = f"sqlite:///{tmp_path / 'lone.db'}"
+    db = store_url
     text = ("قال مصدر أمني إن قوات الجيش الجزائري اشتبكت مع مسلحين قرب تمنراست يوم 3 مارس 2014 "
             "وقتلت ثلاثة منهم.\n")
     with Store(db) as store:
