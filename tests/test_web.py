@@ -145,8 +145,10 @@ def test_article_text_is_escaped(client, site):
     assert r.status_code == 200
     html = r.text
     assert "<script>alert" not in html and "<img src=x" not in html
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    # highlights may cut the text into spans (a tagger may well read "img src" as a name): compare without them
+    plain = re.sub(r"</?(?:span|a|mark)\b[^>]*>", "", html)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in plain
+    assert "&lt;img src=x onerror=alert(1)&gt;" in plain
     assert "&amp;amp;" in html  # the article's own "&amp;" shown as those five characters
     # the analysis is there, highlighted from offsets
     assert 'class="hl hl-mention' in html and "hl-date" in html
