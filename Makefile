@@ -32,7 +32,7 @@ bench: install
 
 ## Retrain the shipped NER model (CRF, ~1 min) from ANERcorp; retrain after kb/data changes.
 train: install
-	$(BIN)/python -m marsad.models.ner.train --data ../shared/data/anercorp/ANERCorp_CamelLab_train.txt
+	$(BIN)/python -m marsad.models.ner.train --priors --data ../shared/data/anercorp/ANERCorp_CamelLab_train.txt
 
 ## Rebuild the shipped data files from their sources.
 train-vocab: install

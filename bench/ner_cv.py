@@ -46,6 +46,15 @@ VARIANTS = {
     "crf-kb-names-ctx10-c1.1": {"names": True, "ctx": 10, "params": {"c1": 0.1, "c2": 0.02}},
     "crf-kb-names-ctx10-c2.1": {"names": True, "ctx": 10, "params": {"c1": 0.05, "c2": 0.1}},
     "crf-kb-names-ctx10-it400": {"names": True, "ctx": 10, "params": {"max_iterations": 400}},
+    # + the context records occurrences inside a training-name match elsewhere in the document
+    "crf-kb-names-ctx10-tr": {"names": True, "ctx": 10, "ctx_names": True},
+    # + name-part features (word's places inside the cross-fold training names)
+    "crf-kb-names-ctx10-parts": {"names": True, "ctx": 10, "name_parts": True},
+    "crf-kb-names-ctx10-tr-parts": {"names": True, "ctx": 10, "ctx_names": True, "name_parts": True},
+    # + label priors of the words (cross-fold: each block sees the counts of the other blocks)
+    "crf-kb-names-ctx10-priors": {"names": True, "ctx": 10, "priors": True},
+    "crf-kb-names-priors": {"names": True, "priors": True},  # label priors without document context
+    "crf-kb-names-ctx10-parts-priors": {"names": True, "ctx": 10, "name_parts": True, "priors": True},
 }
 
 
@@ -58,7 +67,8 @@ def run_fold(args):
         path = Path(d) / "m.crfsuite"
         t0 = time.time()
         T.train_crf(train, path, use_names=opts.get("names", True), use_rules=opts.get("rules", False), params=opts.get("params"),
-                    use_kb=opts.get("kb", True), ctx=opts.get("ctx", 0))
+                    use_kb=opts.get("kb", True), ctx=opts.get("ctx", 0), ctx_names=opts.get("ctx_names", False),
+                    name_parts=opts.get("name_parts", False), priors=opts.get("priors", False))
         t_train = time.time() - t0
         from marsad.models.ner.features import Featurizer, Lexicons
         from marsad.models.ner.tagger import NerTagger

@@ -79,3 +79,55 @@ def test_context_model_tags_documents_consistently(tmp_path: Path) -> None:
     assert [t for t, _ in with_marg] == tags
     assert [len(t) for t in tags] == [len(s) for s in doc]
     assert all(0.0 <= p <= 1.0 for _, m in with_marg for p in m)
+
+
+def test_context_counts_match_a_plain_scan() -> None:
+    """The indexed document context (``cx=``: in how many of the ±k other sentences the word recurs,
+    under any clitic reading) agrees with a plain scan of the window, on real ANERcorp sentences."""
+    from marsad.models.ner.features import Featurizer, kb_lexicons
+
+    sents = [[t for t, _ in s] for s in read_conll(ANERCORP)[:60]]
+    fz = Featurizer(kb_lexicons())
+    k = 3
+    feats = fz.context_features(sents, k)
+    keys = [[fz._ctx_word(t)[0] if fz.word(t)[0][3] in ("sh=ar", "sh=lat") else frozenset() for t in s]
+            for s in sents]
+    checked = 0
+    for si, s in enumerate(sents):
+        for i in range(len(s)):
+            kk = keys[si][i]
+            cnt = sum(1 for sj in range(max(0, si - k), min(len(sents), si + k + 1))
+                      if sj != si and any(kk & x for x in keys[sj]))
+            want = [] if not cnt else ["cx=" + ("1" if cnt == 1 else "2" if cnt < 4 else "3")]
+            assert [x for x in feats[si][i] if x.startswith("cx=")] == want, (si, i, s[i])
+            checked += bool(cnt)
+    assert checked > 100  # the window really finds recurring words
+
+
+def test_name_options_travel_with_the_model(tmp_path: Path) -> None:
+    """A model trained with the context's training-name flags and name-part features records them
+    beside itself, and its tagger turns them back on (else run-time features would differ)."""
+    sents = read_conll(ANERCORP)
+    model = train_crf(sents[:300], tmp_path / "opt.crfsuite", params={"max_iterations": 20}, ctx=5,
+                      ctx_names=True, name_parts=True, priors=True)
+    tg = NerTagger(model)
+    assert (tg.ctx, tg.fz.ctx_names) == (5, True)
+    assert tg.fz.parts and any(x.startswith("np") for x in tg.fz.known)
+    assert tg.fz.priors and any(x.startswith("lb") for x in tg.fz.known)
+    plain = NerTagger(train_crf(sents[:300], tmp_path / "plain.crfsuite", params={"max_iterations": 20}))
+    assert (plain.ctx, plain.fz.ctx_names, plain.fz.parts, plain.fz.priors) == (0, False, {}, {})
+
+
+def test_label_priors_of_training_words() -> None:
+    """A word mostly inside PERS entities in training gets lb=PERS, a frequent never-entity word lbO,
+    a word seen once nothing (and the counts come from the BIO tags, per normalised word)."""
+    from marsad.models.ner.features import Featurizer, Lexicons, label_stats
+
+    sents = [[("قال", "O"), ("حسني", "B-PERS"), ("مبارك", "I-PERS")],
+             [("عيد", "O"), ("مبارك", "O"), ("قال", "O")],
+             [("الرئيس", "O"), ("مبارك", "B-PERS"), ("قال", "O"), ("القاهرة", "B-LOC")]]
+    st = label_stats(sents)
+    assert st["مبارك"] == (3, {"PERS": 2}) and st["قال"] == (3, {})
+    fz = Featurizer(Lexicons(), priors=st)
+    assert "lb=PERS" in fz.word("مبارك")[0] and "lbO" in fz.word("قال")[0]
+    assert not [x for x in fz.word("القاهرة")[0] if x.startswith("lb")]

@@ -12,6 +12,7 @@ Wikidata/GeoNames/hand-curated lists, not from ANERcorp.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -134,16 +135,25 @@ class Featurizer:
     WINDOW_KEYS = ("n=", "st=", "g", "sh=", "s2=", "p2=", "cl")
 
     def __init__(self, lex: Lexicons, names: dict[str, list[tuple[tuple[str, ...], str]]] | None = None,
-                 rules: "RuleLayer | None" = None) -> None:
+                 rules: "RuleLayer | None" = None, name_parts: bool = False,
+                 priors: "dict[str, tuple[int, dict[str, int]]] | None" = None) -> None:
         self.lex = lex
         self.rules = rules
         # an extra name list (e.g. the entities of the training data): first word -> (key, type)
         self.names = names or {}
+        # with ``name_parts``: word -> "TYPE.POS" of its places inside the extra names (s single-word
+        # name, f first, m middle, l last word), so a known surname flags an unseen full name
+        self.parts: dict[str, set[str]] = self._name_parts(self.names) if name_parts else {}
+        # label priors: normalised word -> (occurrences, entity type -> occurrences inside one) in
+        # the training data (of the other blocks, while training)
+        self.priors = priors or {}
         self._cache: dict[str, tuple[list[str], list[str], str, list[str]]] = {}
         self._emit_cache: dict[str, tuple[list[str], ...]] = {}
         # the attributes a loaded model has weights for (None: keep every feature, as in training)
         self.known: set[str] | None = None
-        self._ctx_cache: dict[str, tuple[frozenset[str], frozenset[str], str, tuple[str, ...]]] = {}
+        self._ctx_cache: dict[str, tuple] = {}
+        # document context also records occurrences inside a match of ``names`` (flag ``R=TYPE``)
+        self.ctx_names = False
 
     # ---------------------------------------------------------------- per word
     def word(self, w: str) -> tuple[list[str], list[str], str, list[str]]:
@@ -187,6 +197,12 @@ class Featurizer:
                     g.append(f"head{tag}")
             if r in lex.titles and any(len(k) == 1 for k, _ in lex.titles[r]):
                 g.append(f"title{tag}")
+            if self.parts:
+                for form in {r, _bare(r)}:
+                    for x in self.parts.get(form, ()):
+                        g.append(f"np{tag}={x}")
+        if self.priors:
+            g.extend(self._prior(n))
         if n in lex.nonnames:
             g.append("nonname")
         if n in _SUFFIX_PARTS:
@@ -228,20 +244,59 @@ class Featurizer:
                 self._emit_cache[w] = hit
         return hit
 
+    def _prior(self, n: str) -> list[str]:
+        """``lb=T`` a word seen at least twice in training, inside a T entity half the time or more;
+        ``lb~T`` inside one less often; ``lbO`` seen three times or more and never inside one."""
+        hit = self.priors.get(n)
+        if hit is None or hit[0] < 2:
+            return []
+        total, by = hit
+        if not by:
+            return ["lbO"] if total >= 3 else []
+        return [("lb=" if c * 2 >= total else "lb~") + t for t, c in sorted(by.items())]
+
+    @staticmethod
+    def _name_parts(names: dict[str, list[tuple[tuple[str, ...], str]]]) -> dict[str, set[str]]:
+        parts: dict[str, set[str]] = {}
+        for cands in names.values():
+            for key, t in cands:
+                L = len(key)
+                for j, w in enumerate(key):
+                    if len(w) < 2:
+                        continue
+                    pos = "s" if L == 1 else "f" if j == 0 else "l" if j == L - 1 else "m"
+                    for form in {w, _bare(w)}:
+                        parts.setdefault(form, set()).add(f"{t}.{pos}")
+        return parts
+
     # ---------------------------------------------------------------- n-gram gazetteers
-    def _ngram(self, words, index: dict[str, list], prefix: str, min_len: int = 2) -> list[list[str]]:
-        feats: list[list[str]] = [[] for _ in words]
-        norms = [x[2] for x in words]
-        i = 0
+    def _ngram(self, words, index: dict[str, list], prefix: str, min_len: int = 2,
+               bnorms: list[str] | None = None) -> list[list[str]]:
+        """Longest match (a name of ``index``) starting at each token: ``{prefix}B=`` on its first
+        word, ``I=`` on the others, ``before=``/``after=`` on the tokens around it. Words match on the
+        normalised form or with the article stripped (``bnorms``: the sentence's bare forms)."""
         n = len(words)
-        while i < n:
+        feats: list[list[str]] = [[] for _ in words]
+        if not index:
+            return feats
+        norms = [x[2] for x in words]
+        if bnorms is None:
+            bnorms = [_bare(x) for x in norms]
+        for i in range(n):
             best = None
             for key0 in words[i][3]:
-                for key, t in index.get(key0, ()):
+                cands = index.get(key0)
+                if not cands:
+                    continue
+                for key, t in cands:
                     L = len(key)
                     if L < min_len or i + L > n:
                         continue
-                    if all(norms[i + j] == key[j] or _bare(norms[i + j]) == _bare(key[j]) for j in range(1, L)):
+                    for j in range(1, L):
+                        kj = key[j]
+                        if norms[i + j] != kj and bnorms[i + j] != _bare(kj):
+                            break
+                    else:
                         if best is None or L > best[0]:
                             best = (L, t)
                         break
@@ -254,33 +309,34 @@ class Featurizer:
                     feats[i + L].append(f"{prefix}after={t}")
                 if i > 0:
                     feats[i - 1].append(f"{prefix}before={t}")
-                i += 1
-            else:
-                i += 1
         return feats
 
     # ---------------------------------------------------------------- document context (optional)
-    def _ctx_word(self, w: str) -> tuple[frozenset[str], frozenset[str], str, tuple[str, ...]]:
+    def _ctx_word(self, w: str) -> tuple:
         """(reading keys of >= 3 letters incl. bare forms, bare readings, bare normal form, context
-        flags of the word's own gazetteer classes) of one surface form; cached like ``word``."""
+        flags of the word's own gazetteer classes, those flags as seen from the next word ``p:…`` and
+        from the previous word ``n:…``) of one surface form; cached like ``word``."""
         hit = self._ctx_cache.get(w)
         if hit is not None:
             return hit
         own, _win, norm, keys = self.word(w)
         kk = frozenset(x for key in keys for x in (key, _bare(key)) if len(x) >= 3)
-        out = (kk, frozenset(_bare(key) for key in keys), _bare(norm), tuple(x for x in own if x[:3] in _CTX_G))
+        cls = tuple(x for x in own if x[:3] in _CTX_G)
+        # (…, flags this word gives its right neighbour's occurrence, flags it gives its left one)
+        out = (kk, frozenset(_bare(key) for key in keys), _bare(norm), cls,
+               tuple("p:" + x for x in cls), tuple("n:" + x for x in cls))
         if len(self._ctx_cache) < _CACHE_WORDS:
             self._ctx_cache[w] = out
         return out
 
-    def _ctx_index(self, si: int, tokens: list[str], words, gaz, tit,
-                   occ: dict[str, dict[int, set[str]]], bgs: dict[tuple[str, str], set[int]]) -> None:
-        """Adds label-free facts about sentence ``si``'s words to the document's inverted indexes:
-        ``occ`` key (every clitic reading of a word, >= 3 letters) -> sentence -> flags (what surrounds
-        that occurrence: a title before it, a KB multi-word name around it, the neighbours' gazetteer
-        classes), and ``bgs`` (reading of word i, bare form of word i+1) -> sentences."""
+    def _ctx_index(self, si: int, toks: list[str], cw, words, gaz, tit,
+                   occ: dict[str, list[tuple[int, set[str]]]], bgs: dict[tuple[str, str], set[int]]) -> None:
+        """Adds label-free facts about sentence ``si``'s words to the document's indexes: ``occ``
+        surface form -> [(sentence, flags)], the flags saying what surrounds that occurrence (a
+        title before it, a KB multi-word name around it, the neighbours' gazetteer classes), and
+        ``bgs`` (bare reading of word i, bare form of word i+1) -> sentences. ``cw`` are the
+        sentence's ``_ctx_word`` tuples."""
         n = len(words)
-        cw = [self._ctx_word(t) for t in tokens]
         for i, (own, _win, _norm, _keys) in enumerate(words):
             if own[3] not in ("sh=ar", "sh=lat"):
                 continue
@@ -291,75 +347,135 @@ class Featurizer:
             for x in gaz[i]:
                 if x.startswith("mgB=") or x.startswith("mgI="):
                     fl.add("G=" + x[4:])
+                elif x.startswith("trB=") or x.startswith("trI="):
+                    fl.add("R=" + x[4:])
             if i > 0:
-                fl.update("p:" + x for x in cw[i - 1][3])
+                fl.update(cw[i - 1][4])
             if i + 1 < n:
-                fl.update("n:" + x for x in cw[i + 1][3])
+                fl.update(cw[i + 1][5])
                 nb = cw[i + 1][2]
                 for b in cw[i][1]:
                     bgs.setdefault((b, nb), set()).add(si)
-            for kk in cw[i][0]:
-                occ.setdefault(kk, {}).setdefault(si, set()).update(fl)
+            if cw[i][0]:
+                occ.setdefault(toks[i], []).append((si, fl))
 
     def _prepare(self, tokens: list[str]):
-        """Per-word features and the KB multi-word / title n-gram matches of one sentence."""
+        """Per-word features, the KB multi-word / title n-gram matches of one sentence and the matches
+        of the extra name list (None when there is none)."""
         words = [self.word(t) for t in tokens]
-        return words, self._ngram(words, self.lex.multi, "mg"), self._ngram(words, self.lex.titles, "mt")
+        bn = [_bare(x[2]) for x in words]
+        tr = self._ngram(words, self.names, "tr", min_len=1, bnorms=bn) if self.names else None
+        return (words, self._ngram(words, self.lex.multi, "mg", bnorms=bn),
+                self._ngram(words, self.lex.titles, "mt", bnorms=bn), tr)
 
     def context_features(self, sentences: list[list[str]], k: int = 10, prepared=None) -> list[list[list[str]]]:
         """Per sentence, per token: document-context features from the ±k neighbouring sentences
         (the sentence itself excluded). ``cx=`` how many of them contain the word (any clitic
         reading), ``cx:FLAG`` the union of the flags of those occurrences, ``cxbg+``/``cxbg-`` the
         bigram with the next/previous word recurs; the ±1 neighbours' title/name flags as ``±1:cx…``.
-        Uses inverted indexes over the document, so the cost grows with the word's recurrences, not
-        with the window."""
+        Occurrences are indexed per surface form, and merged once per distinct form of the document
+        (sentence -> flags over every form sharing a clitic reading with it), so the cost grows with
+        the word's recurrences, not with the window."""
         prepared = prepared or [self._prepare(s) for s in sentences]
-        occ: dict[str, dict[int, set[str]]] = {}
+        occ: dict[str, list[tuple[int, set[str]]]] = {}
         bgs: dict[tuple[str, str], set[int]] = {}
-        for si, (toks, (words, gaz, tit)) in enumerate(zip(sentences, prepared)):
-            self._ctx_index(si, toks, words, gaz, tit, occ, bgs)
+        cws = [[self._ctx_word(t) for t in toks] for toks in sentences]
+        for si, (toks, cw, (words, gaz, tit, tr)) in enumerate(zip(sentences, cws, prepared)):
+            if self.ctx_names and tr is not None:
+                gaz = [g + r for g, r in zip(gaz, tr)]
+            self._ctx_index(si, toks, cw, words, gaz, tit, occ, bgs)
+        by_key: dict[str, list[str]] = {}  # reading key -> the document's forms having it
+        for w in occ:
+            for x in self._ctx_word(w)[0]:
+                by_key.setdefault(x, []).append(w)
 
+        # surface form -> (sorted sentences holding it, their flags over all its readings)
+        merged: dict[str, tuple[list[int], list[set[str]]]] = {}
+        # (form, window's first and last occurrence, the sentence when it holds one) -> the word's cx
+        # features: a form repeated in one sentence, or seen from sentences without it, is done once
+        done: dict[tuple[str, int, int, int], list[str]] = {}
+        pairs: dict[tuple[frozenset[str], str], list[int]] = {}
         out: list[list[list[str]]] = []
-        for si, (toks, (words, _g, _t)) in enumerate(zip(sentences, prepared)):
-            cw = [self._ctx_word(t) for t in toks]
+        for si, (toks, cw) in enumerate(zip(sentences, cws)):
             lo, hi = si - k, si + k
-            per: list[list[str]] = []
-            for i, (own, _win, _norm, _keys) in enumerate(words):
-                f: list[str] = []
-                if own[3] in ("sh=ar", "sh=lat"):
-                    kk, bk, nbare, _fl = cw[i]
-                    hits: set[int] = set()
-                    flags: set[str] = set()
-                    for x in kk:
-                        o = occ.get(x)
-                        if o is None:
-                            continue
-                        for sj, v in o.items():
-                            if sj != si and lo <= sj <= hi:
-                                hits.add(sj)
-                                flags |= v
-                    if hits:
-                        cnt = len(hits)
-                        f.append("cx=" + ("1" if cnt == 1 else "2" if cnt < 4 else "3"))
-                        f.extend("cx:" + x for x in sorted(flags) if x != "o")
-                    if i + 1 < len(words):
-                        nb = cw[i + 1][2]
-                        if any(sj != si and lo <= sj <= hi for b in bk for sj in bgs.get((b, nb), ())):
-                            f.append("cxbg+")
-                    if i > 0:
-                        if any(sj != si and lo <= sj <= hi for b in cw[i - 1][1] for sj in bgs.get((b, nbare), ())):
-                            f.append("cxbg-")
-                per.append(f)
+            nw = len(toks)
+            per: list[list[str]] = [[] for _ in range(nw)]
+            for i in range(nw):
+                c = cw[i]
+                if not c[0]:
+                    continue
+                w = toks[i]
+                m = merged.get(w)
+                if m is None:
+                    if w not in occ:  # not an Arabic or Latin word
+                        continue
+                    u: dict[int, set[str]] = {}
+                    forms = {w2 for x in c[0] for w2 in by_key.get(x, ())}
+                    for w2 in forms:
+                        for sj, v in occ[w2]:
+                            if sj in u:
+                                u[sj] |= v
+                            else:
+                                u[sj] = set(v)
+                    order = sorted(u)
+                    m = merged[w] = (order, [u[sj] for sj in order])
+                a, b = bisect_left(m[0], lo), bisect_right(m[0], hi)
+                me = si in m[0][a:b]
+                key = (w, a, b, si if me else -1)
+                cf = done.get(key)
+                if cf is None:
+                    cf = []
+                    cnt = b - a - me
+                    if cnt:
+                        flags: set[str] = set()
+                        for j in range(a, b):
+                            if m[0][j] != si:
+                                flags |= m[1][j]
+                        cf.append("cx=" + ("1" if cnt == 1 else "2" if cnt < 4 else "3"))
+                        cf.extend("cx:" + x for x in sorted(flags) if x != "o")
+                    done[key] = cf
+                per[i].extend(cf)
+            # bigram recurrence, once per adjacent pair: cxbg+ on the left word, cxbg- on the right one
+            isw = [x[0][3] in ("sh=ar", "sh=lat") for x in prepared[si][0]]
+            rec = [(isw[i] or isw[i + 1]) and self._recurs(bgs, pairs, cw[i][1], cw[i + 1][2], si, lo, hi)
+                   for i in range(nw - 1)]
+            for i in range(nw):
+                if isw[i]:
+                    if i < nw - 1 and rec[i]:
+                        per[i].append("cxbg+")
+                    if i > 0 and rec[i - 1]:
+                        per[i].append("cxbg-")
+            # the ±1 neighbours' title/name/recurrence facts, each token's share picked once
+            share = [[x for x in f if x.startswith(("cx:T=", "cx:G=", "cx:R=", "cxbg", "cx="))] if f else f
+                     for f in per]
             full = []
+            last = nw - 1
             for i, f in enumerate(per):
                 g = list(f)
-                for d in (-1, 1):
-                    j = i + d
-                    if 0 <= j < len(per):
-                        g.extend(f"{d}:" + x for x in per[j] if x.startswith(("cx:T=", "cx:G=", "cxbg", "cx=")))
+                if i > 0 and share[i - 1]:
+                    g.extend(["-1:" + x for x in share[i - 1]])
+                if i < last and share[i + 1]:
+                    g.extend(["1:" + x for x in share[i + 1]])
                 full.append(g)
             out.append(full)
         return out
+
+    @staticmethod
+    def _recurs(bgs: dict[tuple[str, str], set[int]], pairs: dict, left: frozenset[str], right: str, si: int,
+                lo: int, hi: int) -> bool:
+        """Does the bigram (any bare reading of ``left``, ``right``) occur in a sentence of [lo, hi]
+        other than ``si``? The sentences holding a bigram are merged once per document."""
+        key = (left, right)
+        order = pairs.get(key)
+        if order is None:
+            u: set[int] = set()
+            for b in left:
+                v = bgs.get((b, right))
+                if v:
+                    u |= v
+            order = pairs[key] = sorted(u)
+        a, b = bisect_left(order, lo), bisect_right(order, hi)
+        return b - a > (1 if si in order[a:b] else 0)
 
     def document(self, sentences: list[list[str]], k: int = 10) -> list[list[list[str]]]:
         """Feature lists of every sentence of a document, with the document-context features."""
@@ -372,15 +488,13 @@ class Featurizer:
         """Feature lists of one sentence; ``rule_feats`` are the rule layer's per-token features when
         the caller already has them (the pipeline's mention stage), else the rule layer runs here;
         ``extra`` are further per-token features (the document-context ones) appended as they are."""
-        words, gaz, tit = prepared or self._prepare(tokens)
-        gaz = [list(x) for x in gaz]  # extended below; the prepared lists are shared with the context index
+        words, gaz, tit, tr = prepared or self._prepare(tokens)
         n = len(words)
         if rule_feats is None and self.rules is not None:
             rule_feats = self.rules.token_features(tokens)
-        if self.names:
-            tr = self._ngram(words, self.names, "tr", min_len=1)
-            for i in range(n):
-                gaz[i].extend(tr[i])
+        if tr is not None:
+            # a new list per token: the prepared lists are shared with the context index
+            gaz = [g + r for g, r in zip(gaz, tr)]
         emit = [self._emitted(t) for t in tokens]
         known = self.known
         out: list[list[str]] = []
@@ -414,7 +528,7 @@ class Featurizer:
                 if known is None or x in known:
                     f.append(x)
             if extra is not None:
-                f.extend(extra[i])
+                f.extend(extra[i] if known is None else [x for x in extra[i] if x in known])
             out.append(f)
         return out
 
@@ -435,6 +549,22 @@ def name_index(entities: "list[tuple[tuple[str, ...], str]]") -> dict[str, list[
     for k in idx:
         idx[k].sort(key=lambda x: (-len(x[0]), x[0], x[1]))
     return idx
+
+
+def label_stats(sents: "list[list[tuple[str, str]]]") -> "dict[str, tuple[int, dict[str, int]]]":
+    """Normalised word -> (occurrences, entity type -> occurrences inside an entity of that type)."""
+    out: dict[str, tuple[int, dict[str, int]]] = {}
+    for s in sents:
+        for w, g in s:
+            n = normalize(w)
+            hit = out.get(n)
+            if hit is None:
+                hit = out[n] = (0, {})
+            by = hit[1]
+            if g != "O":
+                by[g[2:]] = by.get(g[2:], 0) + 1
+            out[n] = (hit[0] + 1, by)
+    return out
 
 
 def entities_of(sents: "list[list[tuple[str, str]]]") -> "list[tuple[tuple[str, ...], str]]":

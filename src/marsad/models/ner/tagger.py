@@ -1,6 +1,7 @@
 """The tagger that loads the shipped CRF model (src/marsad/models/ner/data/ner_crf.crfsuite)."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,10 @@ class NerTagger:
         self.path = Path(model)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(self.path))
+        from marsad.models.ner.train import read_ctx
+
+        # document-context window (0: the model was trained without document-context features)
+        self.ctx, opts = read_ctx(self.path)
         if featurizer is None:
             from marsad.models.ner.train import names_path, read_names
 
@@ -29,16 +34,21 @@ class NerTagger:
                 from marsad.models.ner.features import RuleLayer
 
                 rules = RuleLayer()
-            featurizer = Featurizer(kb_lexicons(), names, rules=rules)
+            from marsad.models.ner.train import priors_path, read_priors
+
+            priors = None
+            if "priors" in opts:
+                pp = priors_path(self.path)
+                if not pp.exists():
+                    raise FileNotFoundError(f"NER model {self.path} was trained with label priors but {pp} is "
+                                            "missing: copy it beside the model or retrain (make train)")
+                priors = read_priors(pp)
+            featurizer = Featurizer(kb_lexicons(), names, rules=rules, name_parts="parts" in opts, priors=priors)
         self.fz = featurizer
         if featurizer.known is None:
             # attributes with a weight in the model (L1 keeps ~30k): the featurizer drops the rest
             featurizer.known = {a for a, _label in self._tagger.info().state_features}
-        from marsad.models.ner.train import ctx_path
-
-        cp = ctx_path(self.path)
-        # document-context window (0: the model was trained without document-context features)
-        self.ctx = int(cp.read_text().strip() or 0) if cp.exists() else 0
+        featurizer.ctx_names = "names" in opts
 
     def tag(self, tokens: list[str]) -> list[str]:
         """BIO tags over PERS, LOC, ORG, MISC for one sentence of tokens."""
@@ -75,4 +85,6 @@ class NerTagger:
 
 @lru_cache(maxsize=2)
 def load_tagger(model: str | None = None) -> NerTagger:
-    return NerTagger(model or MODEL)
+    """The shipped tagger, or ``model``; MARSAD_NER_MODEL names another model file (to benchmark a
+    candidate through the whole pipeline without replacing the shipped one)."""
+    return NerTagger(model or os.environ.get("MARSAD_NER_MODEL") or MODEL)

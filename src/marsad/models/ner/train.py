@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from marsad.models.ner.evaluate import read_conll
-from marsad.models.ner.features import Featurizer, entities_of, kb_lexicons, name_index
+from marsad.models.ner.features import Featurizer, entities_of, kb_lexicons, label_stats, name_index
 
 HERE = Path(__file__).resolve().parent
 MODEL = HERE / "data" / "ner_crf.crfsuite"
@@ -54,13 +54,50 @@ def read_names(path: Path):
     return out
 
 
+def priors_path(model: str | Path) -> Path:
+    return Path(str(model) + ".priors.tsv")
+
+
+def write_priors(path: Path, stats) -> None:
+    """Label priors of the training words seen twice or more (the rest never make a feature)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# label counts of the words of the training data (ANERcorp CAMeL Lab train, CC BY-SA 4.0): "
+                "word<TAB>occurrences<TAB>TYPE:count,…\n")
+        for w in sorted(stats):
+            total, by = stats[w]
+            if total >= 2:
+                f.write(f"{w}\t{total}\t" + ",".join(f"{t}:{c}" for t, c in sorted(by.items())) + "\n")
+
+
+def read_priors(path: Path) -> "dict[str, tuple[int, dict[str, int]]]":
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            w, total, by = line.rstrip("\n").split("\t")
+            out[w] = (int(total), {t: int(c) for t, _, c in (x.partition(":") for x in by.split(",") if x)})
+    return out
+
+
 def ctx_path(model: str | Path) -> Path:
     """Marker next to a model trained with document-context features (holds the window size K)."""
     return Path(str(model) + ".ctx")
 
 
+def read_ctx(model: str | Path) -> tuple[int, set[str]]:
+    """(document-context window K, 0 for none; feature options) of a model, from its ``.ctx`` marker
+    ("K [names] [parts]": names = the context records training-name matches, parts = name-part
+    features from the training names)."""
+    cp = ctx_path(model)
+    if not cp.exists():
+        return 0, set()
+    parts = cp.read_text().split()
+    return (int(parts[0]) if parts else 0), set(parts[1:])
+
+
 def features(sents, use_names: bool = True, inner_folds: int = INNER_FOLDS, rules=None, use_kb: bool = True,
-             ctx: int = 0):
+             ctx: int = 0, ctx_names: bool = False, name_parts: bool = False, priors: bool = False):
     """Feature lists of the training sentences and the name list the runtime tagger will use.
 
     With ``use_names`` the entities of the training data become a gazetteer feature. Built from all
@@ -69,12 +106,15 @@ def features(sents, use_names: bool = True, inner_folds: int = INNER_FOLDS, rule
     data gets the gazetteer of the *other* blocks (as a held-out article would see it).
 
     With ``ctx`` > 0 each sentence also gets document-context features from its ±ctx neighbouring
-    sentences (label-free: raw text only; see Featurizer.context_features)."""
+    sentences (label-free: raw text only; see Featurizer.context_features). With ``ctx_names`` the
+    context also records which occurrences lie inside a match of the (cross-fold) training names; the
+    context is then built per block, from that block's sentences and name list only, so no block
+    sees the names of its own sentences even across a block boundary."""
     from marsad.models.ner.features import Lexicons
 
     lex = kb_lexicons() if use_kb else Lexicons()
     toks = [[t for t, _ in s] for s in sents]
-    cx = Featurizer(lex).context_features(toks, ctx) if ctx else [None] * len(sents)
+    cx = Featurizer(lex).context_features(toks, ctx) if ctx and not (ctx_names and use_names) else [None] * len(sents)
     if not use_names or len(sents) < inner_folds * 2:
         fz = Featurizer(lex, rules=rules)
         return [fz.sentence(t, extra=c) for t, c in zip(toks, cx)], []
@@ -82,14 +122,20 @@ def features(sents, use_names: bool = True, inner_folds: int = INNER_FOLDS, rule
     xs = []
     for k in range(inner_folds):
         lo, hi = n * k // inner_folds, n * (k + 1) // inner_folds
-        fz = Featurizer(lex, name_index(entities_of(sents[:lo] + sents[hi:])), rules=rules)
+        fz = Featurizer(lex, name_index(entities_of(sents[:lo] + sents[hi:])), rules=rules, name_parts=name_parts,
+                        priors=label_stats(sents[:lo] + sents[hi:]) if priors else None)
+        if ctx and ctx_names:
+            fz.ctx_names = True
+            xs.extend(fz.document(toks[lo:hi], ctx))
+            continue
         xs.extend(fz.sentence(toks[i], extra=cx[i]) for i in range(lo, hi))
     return xs, entities_of(sents)
 
 
 def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bool = True,
               use_rules: bool = False, params: dict | None = None, verbose: bool = False,
-              use_kb: bool = True, ctx: int = 0) -> Path:
+              use_kb: bool = True, ctx: int = 0, ctx_names: bool = False, name_parts: bool = False,
+              priors: bool = False) -> Path:
     import pycrfsuite
 
     rules = None
@@ -97,7 +143,8 @@ def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bo
         from marsad.models.ner.features import RuleLayer
 
         rules = RuleLayer()
-    xs, names = features(sents, use_names, rules=rules, use_kb=use_kb, ctx=ctx)
+    xs, names = features(sents, use_names, rules=rules, use_kb=use_kb, ctx=ctx, ctx_names=ctx_names,
+                         name_parts=name_parts, priors=priors)
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
     for x, s in zip(xs, sents):
         trainer.append(x, [g for _, g in s])
@@ -111,8 +158,14 @@ def train_crf(sents: list[list[tuple[str, str]]], out: str | Path, use_names: bo
     elif np_.exists():
         np_.unlink()
     cp = ctx_path(out)
-    if ctx:
-        cp.write_text(f"{ctx}\n")
+    opts = [o for o, on in (("names", ctx and ctx_names), ("parts", name_parts), ("priors", priors)) if on and names]
+    pp = priors_path(out)
+    if priors and names:
+        write_priors(pp, label_stats(sents))
+    elif pp.exists():
+        pp.unlink()
+    if ctx or opts:
+        cp.write_text(" ".join([str(ctx), *opts]) + "\n")
     elif cp.exists():
         cp.unlink()
     rp = Path(str(out) + ".rules")
@@ -130,13 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="train on the first N sentences only")
     ap.add_argument("--max-iterations", type=int, default=PARAMS["max_iterations"])
     ap.add_argument("--ctx", type=int, default=0,
-                    help="document-context features from the ±N neighbouring sentences (0: off, as shipped)")
+                    help="document-context features from the ±N neighbouring sentences (0: off)")
+    ap.add_argument("--ctx-names", action="store_true",
+                    help="the document context also records training-name matches (with --ctx)")
+    ap.add_argument("--name-parts", action="store_true", help="name-part features from the training names")
+    ap.add_argument("--priors", action="store_true", help="label-prior features of the training words")
     a = ap.parse_args(argv)
     sents = read_conll(a.data)
     if a.limit:
         sents = sents[: a.limit]
     t0 = time.time()
-    out = train_crf(sents, a.out, params={"max_iterations": a.max_iterations}, ctx=a.ctx)
+    out = train_crf(sents, a.out, params={"max_iterations": a.max_iterations}, ctx=a.ctx,
+                    ctx_names=a.ctx_names, name_parts=a.name_parts, priors=a.priors)
     print(f"trained on {len(sents)} sentences, {sum(map(len, sents))} tokens in {time.time() - t0:.1f}s -> {out} "
           f"({out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
     return 0
