@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.engine import make_url
 from starlette.middleware.sessions import SessionMiddleware
@@ -81,6 +82,11 @@ def create_app(db: str | None = None, *, store: Store | None = None) -> FastAPI:
         primary = store
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # plain ``def`` routes run in anyio's thread pool (40 threads by default), each thread with a Store
+        # (connection, SQLite page cache) of its own; MARSAD_API_THREADS sets how many run at once
+        threads = os.environ.get("MARSAD_API_THREADS", "").strip()
+        if threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, int(threads))
         yield
         _app.state.store.close()
         if store is None:  # opened here, closed here; a given store is its owner's to close

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 
 from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from marsad.store import Store
 from marsad.store.access import ANONYMOUS, Viewer
@@ -69,3 +70,12 @@ def get_viewer(request: Request) -> Viewer:
         request.scope["session"].pop(SESSION_KEY, None)
         return ANONYMOUS
     return viewer
+
+
+async def viewer(request: Request) -> Viewer:
+    """``get_viewer`` as an async dependency: a request without a credential is ANONYMOUS at once, on the
+    event loop (no thread hop, no store); one with a key or session looks it up in the thread pool."""
+    if not request.headers.get("authorization") and not request.headers.get("x-api-key") \
+            and not _session_token(request):
+        return ANONYMOUS
+    return await run_in_threadpool(get_viewer, request)

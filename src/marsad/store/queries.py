@@ -104,7 +104,17 @@ def _sees_all(s, viewer: Viewer) -> bool:  # noqa: ANN001
     if viewer.system:
         return True
     open_levels = ("CLEAR", "GREEN") if viewer.authenticated else ("CLEAR",)
-    return all(t in open_levels for t in s.execute(select(documents.c.tlp).distinct()).scalars())
+    # asked once per transaction (one route may ask several times): the stored markings, remembered on the
+    # session with the transaction they were read in
+    memo = s.info.get("marsad_tlps")
+    txn = s.get_transaction()
+    if memo is None or txn is None or memo[0] is not txn:
+        tlps = frozenset(s.execute(_DISTINCT_TLP).scalars())
+        s.info["marsad_tlps"] = memo = (s.get_transaction(), tlps)
+    return all(t in open_levels for t in memo[1])
+
+
+_DISTINCT_TLP = select(documents.c.tlp).distinct()
 
 
 def _vis(s, viewer: Viewer, table=None) -> list[ColumnElement[bool]]:  # noqa: ANN001
@@ -198,7 +208,8 @@ def _doc_filters(store, viewer: Viewer, *, q: str | None = None, outlet: str | N
     conds += _date_range(cast(documents.c.published, String), _day(date_from, "date_from"),
                          _day(date_to, "date_to", end=True))
     if type:
-        conds.append(exists().where(events.c.document_id == documents.c.id, events.c.type == type.upper()))
+        # ``|| ''``: SQLite would otherwise probe ix_events_type (every event of the type) per document
+        conds.append(exists().where(events.c.document_id == documents.c.id, events.c.type.concat("") == type.upper()))
     for eid in (actor, place):
         if eid:
             conds.append(exists().where(mentions.c.document_id == documents.c.id, mentions.c.entity_id == eid))
@@ -407,6 +418,9 @@ def _event_rows_select():  # noqa: ANN202
             .select_from(_claim_join().join(documents, documents.c.id == events.c.document_id)))
 
 
+_EVENT_ROWS = _event_rows_select()  # built once: routes add their WHERE to it
+
+
 def _event_item(r: Any, reviews: dict) -> dict[str, Any]:
     key = _event_key(r.type, r.trigger_start)
     return {
@@ -440,14 +454,22 @@ def list_events(store, viewer: Viewer, *, type: str | None = None, actor: str | 
                                           date_from=date_from, date_to=date_to, source_kind=source_kind,
                                           min_confidence=min_confidence, mode=mode, document_id=document_id, s=s)
         base = _claim_join() if need_claims else events
-        total = s.execute(select(func.count()).select_from(base).where(*conds)).scalar_one()
         # the page's ids first (newest stored first), then only those rows with their evidence sentence: cutting
         # the sentence out of every matching document before sorting would read them all
-        page = [r[0] for r in s.execute(select(events.c.id).select_from(base).where(*conds)
-                                        .order_by(events.c.id.desc()).limit(limit).offset(offset)).all()]
+        page_q = select(events.c.id).select_from(base).where(*conds).order_by(events.c.id.desc())
+        if actor or place or country:
+            # a JSON filter tests every event row: count them in the same scan as the page (a window count
+            # is taken before LIMIT/OFFSET), and count apart only when the page is empty
+            got = s.execute(page_q.add_columns(func.count().over()).limit(limit).offset(offset)).all()
+            page = [r[0] for r in got]
+            total = got[0][1] if got else None
+        else:
+            page = [r[0] for r in s.execute(page_q.limit(limit).offset(offset)).all()]
+            total = None
+        if total is None:
+            total = s.execute(select(func.count()).select_from(base).where(*conds)).scalar_one()
         rows = s.execute(
-            _event_rows_select()
-            .where(events.c.id.in_(page)).order_by(events.c.id.desc())).all() if page else []
+            _EVENT_ROWS.where(events.c.id.in_(page)).order_by(events.c.id.desc())).all() if page else []
     reviews = _reviews(store, viewer, sorted({r.document_id for r in rows}))
     return _page([_event_item(r, reviews) for r in rows], total, limit, offset)
 
@@ -798,7 +820,13 @@ def _first_hit(text_: str, q: fts.ParsedQuery) -> tuple[int, int] | None:
 
 def _facets(s, doc_ids: list[str]) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
     """Counts of the documents ``doc_ids`` per value of each facet (top FACET_SIZE; months all)."""
-    ids = bindparam("facet_ids", doc_ids, expanding=True)
+    if s.get_bind().dialect.name == "sqlite":
+        # the hits as one JSON parameter read by json_each: an expanding IN list would render (and SQLite
+        # parse) a statement with one placeholder per hit, for each of the six facet queries
+        ids = select(literal_column("value")).select_from(
+            func.json_each(bindparam("facet_ids", json.dumps(doc_ids), type_=String))).scalar_subquery()
+    else:
+        ids = bindparam("facet_ids", doc_ids, expanding=True)
 
     def top(stmt) -> list[tuple]:  # noqa: ANN001
         return s.execute(stmt.limit(FACET_SIZE)).all()
@@ -1055,8 +1083,7 @@ def _event_rows(s, ids: list[int]) -> list[Any]:  # noqa: ANN001
     out: list[Any] = []
     for i in range(0, len(ids), MAX_LIMIT):
         out += s.execute(
-            _event_rows_select()
-            .where(events.c.id.in_(ids[i:i + MAX_LIMIT]))).all()
+            _EVENT_ROWS.where(events.c.id.in_(ids[i:i + MAX_LIMIT]))).all()
     return out
 
 
