@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 from urllib.parse import quote
 
@@ -124,12 +125,69 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))] if s else float("nan")
 
 
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection with nothing but what a GET needs. httpx costs 3-5 ms of CPU a
+    request; on a 2-core machine the generator then takes a core from the server it measures, and its own
+    queueing shows up as server latency (``--client raw``)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, str]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        target = urllib.parse.quote(path, safe="/?&=:%+,;@")
+        self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode("ascii"))
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+            if "chunked" in headers.get("transfer-encoding", ""):
+                while True:
+                    size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                    await self.reader.readexactly(size + 2)
+                    if size == 0:
+                        break
+            else:
+                await self.reader.readexactly(int(headers.get("content-length", "0")))
+        except Exception:
+            self.writer.close()
+            self.writer = None
+            raise
+        return status, headers.get("x-cache", "")
+
+
 async def load(base: str, paths: dict[str, list[str]], clients: int, seconds: float, max_requests: int,
-               seed: int) -> tuple[list[tuple[str, float, int, str]], list[str], float]:
+               seed: int, raw: bool = False) -> tuple[list[tuple[str, float, int, str]], list[str], float]:
     kinds = sorted(paths)
     results: list[tuple[str, float, int, str]] = []
     errors: list[str] = []
     stop = time.perf_counter() + seconds
+    if raw:
+        u = urllib.parse.urlsplit(base)
+
+        async def raw_client(i: int) -> None:
+            rng = random.Random(seed * 1000 + i)
+            conn = RawConnection(u.hostname, u.port)
+            while time.perf_counter() < stop and len(results) + len(errors) < max_requests:
+                kind = kinds[rng.randrange(len(kinds))]
+                path = rng.choice(paths[kind])
+                t0 = time.perf_counter()
+                try:
+                    status, cached = await conn.get(path)
+                except Exception as exc:
+                    errors.append(f"{kind} {path}: {exc.__class__.__name__}")
+                    continue
+                results.append((kind, (time.perf_counter() - t0) * 1000, status, cached))
+                if status != 200:
+                    errors.append(f"{kind} {path}: HTTP {status}")
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(raw_client(i) for i in range(clients)))
+        return results, errors, time.perf_counter() - t0
 
     async def client(i: int, http: httpx.AsyncClient) -> None:
         rng = random.Random(seed * 1000 + i)
@@ -178,6 +236,8 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=3, help="seconds of unmeasured load first")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-cache", action="store_true", help="serve with MARSAD_API_CACHE=0 (no response cache)")
+    ap.add_argument("--client", choices=("httpx", "raw"), default="httpx",
+                    help="load generator: httpx.AsyncClient, or a minimal keep-alive HTTP/1.1 client (less CPU)")
     args = ap.parse_args()
 
     db = Path(args.db)
@@ -197,12 +257,13 @@ def main() -> None:
     try:
         paths = workload(base, args.seed)
         if args.warmup:
-            asyncio.run(load(base, paths, args.clients, args.warmup, args.max_requests, args.seed + 1))
+            asyncio.run(load(base, paths, args.clients, args.warmup, args.max_requests, args.seed + 1,
+                             raw=args.client == "raw"))
         # CPU time of the server and of this load generator during the measured run: on a shared machine
         # they tell how much of the wall time each had the processor for
         s0, c0 = cpu_seconds(proc.pid), time.process_time()
         results, errors, wall = asyncio.run(load(base, paths, args.clients, args.seconds, args.max_requests,
-                                                 args.seed))
+                                                 args.seed, raw=args.client == "raw"))
         s1, c1 = cpu_seconds(proc.pid), time.process_time()
     finally:
         proc.terminate()
@@ -212,7 +273,7 @@ def main() -> None:
         "workers": args.workers, "cpus": os.cpu_count(), "wall_s": round(wall, 1),
         "loadavg_before": load_before,
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3] if load_before else None,
-        "response_cache": not args.no_cache,
+        "response_cache": not args.no_cache, "client": args.client,
         "server_cpu_s": round(s1 - s0, 1) if s0 is not None and s1 is not None else None,
         "client_cpu_s": round(c1 - c0, 1),
         "cache_hit_rate": round(sum(1 for r in results if r[3] == "hit") / max(1, len(results)), 3),
@@ -221,7 +282,7 @@ def main() -> None:
         "paths": {k: len(v) for k, v in paths.items()}, "latency": summary(results),
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    name = "api_load_nocache" if args.no_cache else "api_load"
+    name = ("api_load_nocache" if args.no_cache else "api_load") + ("_raw" if args.client == "raw" else "")
     (OUT / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     rows = ["| endpoint | requests | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|"]
     for kind, s in report["latency"].items():
