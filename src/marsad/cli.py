@@ -35,6 +35,12 @@ DbOpt = Annotated[Optional[str], typer.Option(
     help="Database URL (sqlite:///file.db or postgresql+psycopg://user:pass@host/db). Default: sqlite:///./marsad.db")]
 
 
+def _fail(exc: Exception) -> None:
+    """A user's error in one line (sub-commands: entities, orgs, users, keys), exit status 1."""
+    err.print(f"[red]error:[/] {exc}")
+    raise typer.Exit(1)
+
+
 def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
     if not value:
         return None

@@ -7,16 +7,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from marsad.cli import DbOpt, _store, err, out
+from marsad.cli import DbOpt, _fail, _store, out
 
 orgs_app = typer.Typer(help="Organisations: add, list, share (TLP:AMBER with a partner).", no_args_is_help=True)
 users_app = typer.Typer(help="Users: add, list.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/] {exc}")
-    raise typer.Exit(1)
 
 
 @orgs_app.command("add")

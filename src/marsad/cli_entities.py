@@ -8,15 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from marsad.cli import DbOpt, _store, err, out
+from marsad.cli import DbOpt, _fail, _store, out
 
 entities_app = typer.Typer(help="Entities: list, show, merge, split, alias, confirm, cluster, undo, history.",
                            no_args_is_help=True)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/] {exc}")
-    raise typer.Exit(1)
 
 
 @entities_app.command("list")

@@ -46,6 +46,8 @@ HARM_TYPES = ("ASSAULT", "COERCE")
 
 
 def _compile(words: list[str]) -> Compiled:
+    """Exact words, and prefixes ("word*") indexed by their first two letters (a word is only compared with
+    the prefixes that share its start). Shared with the trigger lexicon (events.py)."""
     exact, prefixes = set(), {}
     for w in words:
         k = normalize_key(w)

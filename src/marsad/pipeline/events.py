@@ -27,6 +27,7 @@ from functools import lru_cache
 from marsad.document import Document, Event
 from marsad.kb.entities import DATA
 from marsad.pipeline import event_roles
+from marsad.pipeline.event_roles import _compile, _hit  # one word-list matcher for triggers and roles
 from marsad.text.normalize import normalize_key
 from marsad.text.tokens import name_start
 
@@ -40,19 +41,6 @@ class _Entry:
     words: tuple[str, ...]
     prefix: bool  # last word matches any ending
     verb: bool
-
-
-def _compile(words: list[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
-    """Exact words, and prefixes indexed by their first two letters (a word is only compared with the
-    prefixes that share its start)."""
-    exact, prefixes = set(), {}
-    for w in words:
-        k = normalize_key(w)
-        if k.endswith("*"):
-            prefixes.setdefault(k[:2], []).append(k[:-1])
-        else:
-            exact.add(k)
-    return frozenset(exact), {a: tuple(sorted(v, key=len, reverse=True)) for a, v in prefixes.items()}
 
 
 @lru_cache(maxsize=1)
@@ -114,11 +102,6 @@ def _word_forms(text: str, norm: str | None, whole: str = "") -> tuple[str, ...]
         if f.startswith("ال"):
             forms.append(f[2:])
     return tuple(dict.fromkeys(forms))
-
-
-def _hit(word: str, compiled: tuple[frozenset[str], dict[str, tuple[str, ...]]]) -> bool:
-    exact, prefixes = compiled
-    return word in exact or any(word.startswith(p) for p in prefixes.get(word[:2], ()))
 
 
 class EventStage:

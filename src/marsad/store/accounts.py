@@ -36,6 +36,10 @@ class UserInfo:
     is_admin: bool
 
 
+# the columns of a UserInfo, in its order (users joined with organisations)
+_USER_INFO = (users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin)
+
+
 class AccountStoreMixin:
     def org_id(self, name: str, *, create: bool = False) -> int:
         """The id of organisation ``name``; with ``create``, made if missing. KeyError names it."""
@@ -92,7 +96,7 @@ class AccountStoreMixin:
 
     def user(self, name: str) -> UserInfo | None:
         with self._read() as s:  # type: ignore[attr-defined]
-            r = s.execute(select(users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin)
+            r = s.execute(select(*_USER_INFO)
                           .join(organisations, organisations.c.id == users.c.org_id)
                           .where(users.c.name == name)).first()
         return UserInfo(*r) if r else None
@@ -142,7 +146,7 @@ class AccountStoreMixin:
         if not key or not key.startswith("mk_"):
             return None
         with self._read() as s:  # type: ignore[attr-defined]
-            r = s.execute(select(users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin,
+            r = s.execute(select(*_USER_INFO,
                                  api_keys.c.id, api_keys.c.last_used_at)
                           .join(api_keys, api_keys.c.user_id == users.c.id)
                           .join(organisations, organisations.c.id == users.c.org_id)
@@ -184,7 +188,7 @@ class AccountStoreMixin:
         if not token:
             return None
         with self._read() as s:  # type: ignore[attr-defined]
-            r = s.execute(select(users.c.id, users.c.name, users.c.org_id, organisations.c.name, users.c.is_admin,
+            r = s.execute(select(*_USER_INFO,
                                  web_sessions.c.id, web_sessions.c.last_seen_at)
                           .join(users, users.c.id == web_sessions.c.user_id)
                           .join(organisations, organisations.c.id == users.c.org_id)

@@ -958,6 +958,16 @@ def _require_user(viewer: Viewer) -> None:
         raise Forbidden("sign in (an API key) to make changes")
 
 
+def _visible_event_key(s, viewer: Viewer, event_id: str) -> tuple[str, str]:  # noqa: ANN001
+    """(document id, event key) of a visible event; LookupError when it does not exist or is hidden."""
+    doc_id, seq = parse_event_id(event_id)
+    row = s.execute(select(events.c.type, events.c.trigger_start)
+                    .where(*_visible(viewer, events), events.c.document_id == doc_id, events.c.seq == seq)).first()
+    if row is None:
+        raise LookupError(f"no event {event_id}")
+    return doc_id, _event_key(row.type, row.trigger_start)
+
+
 def review_event(store, viewer: Viewer, event_id: str, decision: str, note: str | None = None) -> dict[str, Any]:  # noqa: ANN001
     """Records ``viewer``'s decision (confirmed | rejected; confirm/reject accepted) on a visible event,
     keyed by its event key so that it survives re-analysis. Returns the event with its new review."""
@@ -965,15 +975,11 @@ def review_event(store, viewer: Viewer, event_id: str, decision: str, note: str 
     decision = {"confirm": "confirmed", "reject": "rejected"}.get(decision, decision)
     if decision not in DECISIONS:
         raise QueryError(f"decision={decision!r}: use confirm or reject")
-    doc_id, seq = parse_event_id(event_id)
     with store._read() as s:
-        row = s.execute(select(events.c.type, events.c.trigger_start)
-                        .where(*_visible(viewer, events), events.c.document_id == doc_id, events.c.seq == seq)).first()
-    if row is None:
-        raise LookupError(f"no event {event_id}")
+        doc_id, key = _visible_event_key(s, viewer, event_id)
     with store._write() as s:
         s.execute(event_reviews.insert().values(
-            document_id=doc_id, event_key=_event_key(row.type, row.trigger_start), decision=decision,
+            document_id=doc_id, event_key=key, decision=decision,
             user_id=viewer.user_id, user_name=viewer.name, note=note,
             created_at=dt.datetime.now(dt.timezone.utc)))
     return get_event(store, viewer, event_id)  # type: ignore[return-value]
@@ -981,15 +987,11 @@ def review_event(store, viewer: Viewer, event_id: str, decision: str, note: str 
 
 def event_reviews_of(store, viewer: Viewer, event_id: str) -> list[dict[str, Any]]:  # noqa: ANN001
     """Every review of a visible event, oldest first (the history behind ``review``)."""
-    doc_id, seq = parse_event_id(event_id)
     with store._read() as s:
-        row = s.execute(select(events.c.type, events.c.trigger_start)
-                        .where(*_visible(viewer, events), events.c.document_id == doc_id, events.c.seq == seq)).first()
-        if row is None:
-            raise LookupError(f"no event {event_id}")
+        doc_id, key = _visible_event_key(s, viewer, event_id)
         org, shows = _review_privacy(viewer)
         rows = s.execute(select(event_reviews, org).where(event_reviews.c.document_id == doc_id,
-                                                          event_reviews.c.event_key == _event_key(row.type, row.trigger_start))
+                                                          event_reviews.c.event_key == key)
                          .order_by(event_reviews.c.created_at, event_reviews.c.id)).mappings().all()
     return [{**_review_dict(r, shows), "user_id": r["user_id"] if shows(r["r_org"]) else None} for r in rows]
 
